@@ -1,0 +1,1 @@
+"""Identity: token verification (Keycloak or the built-in issuer), roles and permissions."""

@@ -1,0 +1,145 @@
+"""All settings in one place, read from `MODELHUB_*` environment variables (or a `.env` file).
+
+Stores are chosen by URI scheme, the way MLflow picks a tracking store: `sqlite:///…` or
+`mongodb://…` for metadata, `file:///…` or `s3://bucket` for objects, `sqlite:///…` or
+`postgresql://…` for metrics. Empty URIs default to embedded stores inside `data_dir`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Profile(StrEnum):
+    local = "local"
+    production = "production"
+
+
+# Values that are fine on a laptop and refused by the production profile.
+DEFAULT_S3_SECRET = "modelhub-dev-secret"  # noqa: S105 - a known development default, refused in production
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MODELHUB_", env_file=".env", extra="ignore")
+
+    profile: Profile = Profile.local
+    data_dir: Path = Path(".modelhub")
+
+    metadata_uri: str = ""
+    objects_uri: str = ""
+    metrics_uri: str = ""
+
+    # S3 / MinIO (used when objects_uri is s3://bucket[/prefix])
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = "modelhub"
+    s3_secret_key: SecretStr = SecretStr(DEFAULT_S3_SECRET)
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+
+    # How long a call to a dependency may take before the API answers 503 for it.
+    dependency_timeout_s: float = Field(default=3.0, gt=0)
+
+    # Identity. An empty issuer makes the backend its own issuer (embedded mode); otherwise the
+    # issuer is an OpenID provider (Keycloak: https://sso.example.com/realms/modelhub).
+    auth_issuer: str = ""
+    auth_audience: str = "modelhub-api"
+    auth_timeout_s: float = Field(default=3.0, gt=0)
+    access_token_ttl_s: int = Field(default=900, ge=60)
+    refresh_token_ttl_s: int = Field(default=8 * 3600, ge=300)
+    demo_users: bool = True  # admin/datascientist/business/viewer with the documented passwords
+    # The credential pipeline tasks use (client credentials grant). Built-in issuer: generated in
+    # the data dir when empty. Keycloak: the `modelhub-pipelines` client of the realm.
+    service_client_id: str = "modelhub-pipelines"
+    service_client_secret: SecretStr = SecretStr("")
+    # Keycloak admin API for the users page (a confidential client with realm-management roles).
+    keycloak_admin_client_id: str = "modelhub-admin-api"
+    keycloak_admin_client_secret: SecretStr = SecretStr("")
+    # Web UI login against an OpenID provider (public client, authorization code + PKCE).
+    oidc_web_client_id: str = "modelhub-web"
+    public_url: str = ""  # how browsers reach the API; defaults to http://host:port
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "info"
+    log_json: bool = False
+
+    @model_validator(mode="after")
+    def _fill_embedded_defaults(self) -> Settings:
+        data_dir = self.data_dir.expanduser().resolve()
+        self.data_dir = data_dir
+        if not self.metadata_uri:
+            self.metadata_uri = f"sqlite:///{data_dir / 'metadata.db'}"
+        if not self.objects_uri:
+            self.objects_uri = f"file://{data_dir / 'objects'}"
+        if not self.metrics_uri:
+            self.metrics_uri = f"sqlite:///{data_dir / 'metrics.db'}"
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        self.public_url = self.public_url.rstrip("/")
+        self.auth_issuer = self.auth_issuer.rstrip("/")
+        return self
+
+    @property
+    def builtin_issuer(self) -> bool:
+        return not self.auth_issuer
+
+    @property
+    def issuer_url(self) -> str:
+        """The `iss` every accepted token must carry."""
+        return self.auth_issuer or f"{self.public_url}/api/auth"
+
+    def production_problems(self) -> list[str]:
+        """What keeps these settings from being safe in production, one sentence each."""
+        problems = []
+        for name in ("metadata_uri", "objects_uri", "metrics_uri"):
+            value = getattr(self, name)
+            if not value.startswith(("mongodb://", "mongodb+srv://", "s3://", "postgresql")):
+                problems.append(f"MODELHUB_{name.upper()} must point at a server in production, not {value!r}")
+        if self.builtin_issuer:
+            problems.append("MODELHUB_AUTH_ISSUER is empty: production needs an OpenID provider (Keycloak)")
+        if self.demo_users:
+            problems.append("MODELHUB_DEMO_USERS is on: demo users and their known passwords are not allowed")
+        if self.objects_uri.startswith("s3://"):
+            secret = self.s3_secret_key.get_secret_value()
+            if not secret or secret == DEFAULT_S3_SECRET:
+                problems.append("MODELHUB_S3_SECRET_KEY is empty or the development default")
+            if not self.s3_access_key:
+                problems.append("MODELHUB_S3_ACCESS_KEY is empty")
+        return problems
+
+    def check(self) -> None:
+        if self.profile is Profile.production:
+            problems = self.production_problems()
+            if problems:
+                raise ValueError("refusing to start with the production profile: " + "; ".join(problems))
+
+    def masked(self) -> dict[str, str]:
+        """Effective configuration for `modelhub doctor`, secrets masked and passwords removed from URIs."""
+        shown = {}
+        for name, value in self.model_dump().items():
+            if isinstance(getattr(self, name), SecretStr):
+                shown[name] = "********" if getattr(self, name).get_secret_value() else "(empty)"
+            elif isinstance(value, str) and "://" in value:
+                shown[name] = mask_uri(value)
+            else:
+                shown[name] = str(value)
+        return shown
+
+
+def mask_uri(uri: str) -> str:
+    scheme, _, rest = uri.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return uri
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:****@{host}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,49 @@
+"""The application's long-lived services, built once from settings and shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from modelhub.audit.repository import AuditLog
+from modelhub.auth.identity import Identity
+from modelhub.config import Settings
+from modelhub.stores.metadata import MetadataStore, open_metadata_store
+from modelhub.stores.metrics import MetricsStore, open_metrics_store
+from modelhub.stores.objects import ObjectStore, open_object_store
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    metadata: MetadataStore
+    objects: ObjectStore
+    metrics: MetricsStore
+    identity: Identity
+    audit: AuditLog
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AppContext:
+        timeout = settings.dependency_timeout_s
+        metadata = open_metadata_store(settings.metadata_uri, timeout_s=timeout)
+        return cls(
+            settings=settings,
+            metadata=metadata,
+            objects=open_object_store(settings),
+            metrics=open_metrics_store(settings.metrics_uri, timeout_s=timeout),
+            identity=Identity.from_settings(settings, metadata),
+            audit=AuditLog(metadata),
+        )
+
+    def components(self) -> dict[str, object]:
+        """Every dependency with a `ping()`, by the name used in readiness and 503 bodies."""
+        return {"metadata": self.metadata, "objects": self.objects, "metrics": self.metrics, "identity": self.identity}
+
+    def close(self) -> None:
+        self.metadata.close()
+        self.metrics.close()
+
+
+def get_context(request: Request) -> AppContext:
+    return request.app.state.context

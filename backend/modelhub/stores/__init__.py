@@ -1,0 +1,1 @@
+"""Storage interfaces (metadata, objects, metrics), each with one implementation per backend."""
