@@ -5,7 +5,7 @@ ensure_app_env dev
 cd "$REPO_ROOT"
 
 echo "== installing test servers (cached in $MODELHUB_CACHE)"
-for server in ferretdb minio postgres; do
+for server in ferretdb minio postgres keycloak; do
   bash "scripts/install/$server.sh" >/dev/null
 done
 

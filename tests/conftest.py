@@ -42,6 +42,11 @@ def postgres(request):
     return _server(request, "postgres", "PostgresServer", "postgres")
 
 
+@pytest.fixture(scope="session")
+def keycloak(request):
+    return _server(request, "keycloak", "KeycloakServer", "keycloak")
+
+
 def pytest_sessionfinish(session, exitstatus):
     if not os.environ.get("MODELHUB_KEEP_TEST_DIR"):
         shutil.rmtree(RUN_DIR, ignore_errors=True)

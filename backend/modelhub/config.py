@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     auth_issuer: str = ""
     auth_audience: str = "modelhub-api"
     auth_timeout_s: float = Field(default=3.0, gt=0)
+    auth_clock_skew_s: int = Field(default=30, ge=0, le=300)  # tolerated clock difference with the issuer
     access_token_ttl_s: int = Field(default=900, ge=60)
     refresh_token_ttl_s: int = Field(default=8 * 3600, ge=300)
     demo_users: bool = True  # admin/datascientist/business/viewer with the documented passwords

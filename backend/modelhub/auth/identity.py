@@ -46,7 +46,7 @@ class Identity:
             )
             return cls(
                 settings,
-                TokenVerifier(issuer, settings.issuer_url, settings.auth_audience),
+                TokenVerifier(issuer, settings.issuer_url, settings.auth_audience, settings.auth_clock_skew_s),
                 LocalUserDirectory(metadata),
                 issuer=issuer,
                 service_secret=secret,
@@ -59,7 +59,10 @@ class Identity:
             settings.auth_timeout_s,
         )
         return cls(
-            settings, TokenVerifier(remote, settings.issuer_url, settings.auth_audience), users, remote_keys=remote
+            settings,
+            TokenVerifier(remote, settings.issuer_url, settings.auth_audience, settings.auth_clock_skew_s),
+            users,
+            remote_keys=remote,
         )
 
     def check_service_secret(self, client_id: str, client_secret: str) -> bool:

@@ -17,11 +17,10 @@ from typing import Any, Protocol
 import httpx
 import jwt
 
-from modelhub.auth.permissions import Permission, permissions_for
+from modelhub.auth.permissions import Permission, Role, permissions_for
 from modelhub.errors import DependencyUnavailable, Unauthorized
 
 ALGORITHM = "RS256"
-LEEWAY_S = 30
 
 
 @dataclass(frozen=True)
@@ -98,10 +97,11 @@ class RemoteJWKS:
 
 
 class TokenVerifier:
-    def __init__(self, keys: KeySource, issuer: str, audience: str):
+    def __init__(self, keys: KeySource, issuer: str, audience: str, leeway_s: int = 30):
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
+        self.leeway_s = leeway_s
 
     def claims(self, token: str) -> dict[str, Any]:
         try:
@@ -118,7 +118,7 @@ class TokenVerifier:
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
-                leeway=LEEWAY_S,
+                leeway=self.leeway_s,
                 options={"require": ["exp", "iat", "iss", "sub", "aud"]},
             )
         except jwt.ExpiredSignatureError as exc:
@@ -138,7 +138,8 @@ class TokenVerifier:
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    roles = frozenset((claims.get("realm_access") or {}).get("roles") or ())
+    # Only ModelHub's roles: Keycloak adds its own (default-roles-<realm>, offline_access, ...).
+    roles = frozenset(r for r in (claims.get("realm_access") or {}).get("roles") or () if r in Role.__members__)
     username = claims.get("preferred_username") or claims["sub"]
     groups = tuple(g.strip("/") for g in claims.get("groups") or ())
     return Principal(
