@@ -29,5 +29,8 @@ for _ in $(seq 150); do
   if ! kill -0 "${pids[0]}" 2>/dev/null; then echo "ModelHub failed to start" >&2; exit 1; fi
   sleep 0.2
 done
-echo "ModelHub is running at http://$HOST:$PORT (API docs: http://$HOST:$PORT/api/docs; data in $MODELHUB_DATA_DIR). Ctrl-C stops it."
+echo "ModelHub is running at http://$HOST:$PORT"
+echo "  API docs:    http://$HOST:$PORT/api/docs"
+echo "  demo logins: admin/admin123, datascientist/password123, business/password123, viewer/password123"
+echo "  data in $MODELHUB_DATA_DIR; Ctrl-C stops everything"
 wait "${pids[0]}"
