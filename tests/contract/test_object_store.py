@@ -109,3 +109,30 @@ def test_local_store_cannot_escape_its_root(tmp_path):
     os.symlink(tmp_path, tmp_path / "root" / "data" / "link")
     with pytest.raises(NotFound):
         b"".join(store.get("link/secret.txt"))
+
+
+def test_s3_refuses_wrong_credentials(minio, tmp_path):
+    from modelhub.config import Settings
+    from modelhub.errors import DependencyUnavailable
+    from modelhub.stores.objects import open_object_store
+
+    def store(access_key: str, secret_key: str):
+        return open_object_store(
+            Settings(
+                _env_file=None,
+                data_dir=tmp_path,
+                objects_uri="s3://credentials-check",
+                s3_endpoint=minio.endpoint,
+                s3_access_key=access_key,
+                s3_secret_key=secret_key,
+            )
+        )
+
+    store(minio.access_key, minio.secret_key).put_bytes("kept", b"data")
+    for access_key, secret_key in [(minio.access_key, "wrong-secret-123"), ("nobody-here", minio.secret_key)]:
+        intruder = store(access_key, secret_key)
+        with pytest.raises(DependencyUnavailable, match=r"SignatureDoesNotMatch|InvalidAccessKeyId"):
+            intruder.read_bytes("kept")
+        with pytest.raises(DependencyUnavailable):
+            intruder.put_bytes("planted", b"x")
+    assert store(minio.access_key, minio.secret_key).head("planted") is None

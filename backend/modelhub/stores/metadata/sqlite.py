@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-import sqlite3
 
 from modelhub.errors import DependencyUnavailable, DuplicateKey, NotFound, StaleVersion
 from modelhub.stores.metadata.base import CollectionSpec, MetadataStore
