@@ -68,6 +68,16 @@ class PayloadTooLarge(ModelHubError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(ModelHubError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class RangeNotSatisfiable(ModelHubError):
+    status_code = 416
+    code = "range_not_satisfiable"
+
+
 class ValidationFailed(ModelHubError):
     status_code = 422
     code = "validation_error"

@@ -30,3 +30,23 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+def form_properties(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON Schema properties with its `$defs` inlined, for hand-written multipart bodies
+    in OpenAPI (a `#/$defs/...` reference would point nowhere there)."""
+    schema = model.model_json_schema()
+    definitions = schema.get("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                siblings = {k: v for k, v in node.items() if k != "$ref"}
+                return inline({**definitions[ref.removeprefix("#/$defs/")], **siblings})
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema["properties"])

@@ -33,11 +33,34 @@ def route_permission(route: APIRoute) -> set[Permission]:
     return found
 
 
+class IncludedRoute:
+    """A route of an included router, seen with its full path (the rest comes from the route)."""
+
+    def __init__(self, path: str, route: APIRoute):
+        self.path = path
+        self._route = route
+
+    def __getattr__(self, name):
+        return getattr(self._route, name)
+
+
+def flat_routes(routes, prefix: str = ""):
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:  # newer FastAPI keeps included routers as one lazy entry each
+            yield from flat_routes(included.routes, prefix + route.include_context.prefix)
+        elif isinstance(route, APIRoute):
+            yield IncludedRoute(prefix + route.path, route) if prefix else route
+
+
 def api_routes(app):
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/api"):
+    found = 0
+    for route in flat_routes(app.routes):
+        if route.path.startswith("/api"):
             for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+                found += 1
                 yield route, method
+    assert found > 10, "the route walk found (almost) no routes: it would check nothing"
 
 
 def call(client, route: APIRoute, method: str, headers: dict[str, str] | None = None):
