@@ -14,3 +14,11 @@ format:
 
 lock:  ## re-resolve the app's dependencies after editing backend/pyproject.toml
 	@bash -c 'source scripts/lib.sh && ensure_uv && $$UV lock --project backend'
+
+.PHONY: frontend-gen frontend-test
+
+frontend-gen:  ## regenerate frontend/openapi.json and the typed API client (frontend/src/api/schema.d.ts)
+	@bash frontend/scripts/gen-api.sh
+
+frontend-test:  ## the web UI's checks alone: lint, types, API drift, unit tests, build, end-to-end in Chromium
+	@bash scripts/test-frontend.sh
