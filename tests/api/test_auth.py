@@ -109,3 +109,16 @@ def test_demo_users_only_when_enabled(tmp_path):
     with TestClient(create_app(Settings(_env_file=None, data_dir=tmp_path, demo_users=False))) as client:
         response = client.post("/api/auth/token", data={"username": "admin", "password": "admin123"})
         assert response.status_code == 401
+
+
+def test_workers_starting_together_share_one_signing_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from modelhub.auth.issuer import _load_or_create_key
+
+    path = tmp_path / "auth" / "signing-key.pem"
+    with ThreadPoolExecutor(4) as pool:
+        keys = list(pool.map(lambda _: _load_or_create_key(path), range(4)))
+    numbers = {k.private_numbers().d for k in keys}
+    assert len(numbers) == 1 and path.stat().st_mode & 0o077 == 0
+    assert [p.name for p in path.parent.iterdir()] == ["signing-key.pem"]

@@ -22,21 +22,33 @@ from modelhub.auth.tokens import ALGORITHM
 from modelhub.errors import Unauthorized
 
 
+def _load_key(path: Path) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f"{path} does not hold an RSA private key")
+    return key
+
+
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
+    """The signing key of the data dir. Several workers may start at once on an empty data dir:
+    the key is written under a temporary name and linked into place, so exactly one wins and
+    every worker then uses the winner's key."""
     if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError(f"{path} does not hold an RSA private key")
-        return key
+        return _load_key(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
-    os.replace(tmp, path)
-    return key
+    try:
+        os.link(tmp, path)  # fails when another worker got there first
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _load_key(path)
 
 
 class BuiltinIssuer:

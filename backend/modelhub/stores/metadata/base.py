@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -163,6 +164,7 @@ class MetadataStore(ABC):
     def __init__(self):
         self.collections: dict[str, CollectionSpec] = {}
         self._pending: list[CollectionSpec] = []
+        self._prepare_lock = threading.Lock()  # request threads and background loops race to it
 
     def register(self, name: str, indexes: Sequence[Index] = ()) -> None:
         spec = CollectionSpec(name, list(indexes))
@@ -174,9 +176,12 @@ class MetadataStore(ABC):
         self._prepare()
 
     def _prepare(self) -> None:
-        while self._pending:
-            self._create_collection(self._pending[0])
-            self._pending.pop(0)
+        if not self._pending:
+            return
+        with self._prepare_lock:
+            while self._pending:
+                self._create_collection(self._pending[0])
+                self._pending.pop(0)
 
     def spec(self, name: str) -> CollectionSpec:
         return self.collections.get(name) or CollectionSpec(name)
