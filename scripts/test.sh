@@ -5,8 +5,8 @@ ensure_app_env dev
 cd "$REPO_ROOT"
 
 echo "== installing test servers (cached in $MODELHUB_CACHE)"
-for server in ferretdb minio postgres keycloak; do
-  bash "scripts/install/$server.sh" >/dev/null
+for server in ferretdb minio postgres keycloak airflow; do
+  PATH="$(dirname "$UV"):$PATH" bash "scripts/install/$server.sh" >/dev/null
 done
 
 echo "== ruff"
@@ -30,4 +30,9 @@ python -m pytest "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then echo "no test ran" >&2; exit 1; fi
+# The web UI's checks (lint, types, API drift, vitest, build, e2e) belong to the full run only:
+# `bash scripts/test.sh -k name` narrows pytest and skips them.
+if [ "$#" -eq 0 ]; then
+  bash scripts/test-frontend.sh || status=1
+fi
 exit "$status"

@@ -16,10 +16,17 @@ from modelhub.audit.endpoints import router as audit_router
 from modelhub.auth.endpoints import router as auth_router
 from modelhub.config import Settings, get_settings
 from modelhub.context import AppContext
+from modelhub.datasets.endpoints import router as datasets_router
+from modelhub.deployments.endpoints import router as deployments_router
 from modelhub.errors import ModelHubError
+from modelhub.executions.endpoints import router as executions_router
 from modelhub.health.endpoints import router as health_router
 from modelhub.logging import configure_logging, log
+from modelhub.models.endpoints import router as models_router
+from modelhub.orchestration.sync import SyncThread
 from modelhub.users.endpoints import router as users_router
+from modelhub.versions.endpoints import router as versions_router
+from modelhub.web import mount_web
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -112,7 +119,13 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
         except ModelHubError as exc:
             log.warning("demo users not created yet", error=exc.message)
         log.info("modelhub started", profile=settings.profile.value, metadata=settings.masked()["metadata_uri"])
+        sync = None
+        if settings.orchestrator_sync_interval_s > 0:
+            sync = SyncThread(app.state.context, settings.orchestrator_sync_interval_s)
+            sync.start()
         yield
+        if sync is not None:
+            sync.stop()
         if owned:
             app.state.context.close()
 
@@ -129,6 +142,17 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
-    for router in (health_router, auth_router, users_router, audit_router):
+    for router in (
+        health_router,
+        auth_router,
+        users_router,
+        audit_router,
+        models_router,
+        versions_router,
+        datasets_router,
+        deployments_router,
+        executions_router,
+    ):
         app.include_router(router, prefix="/api")
+    mount_web(app, settings)  # last: the built UI at `/`, after every API route
     return app

@@ -20,6 +20,9 @@ class Profile(StrEnum):
     production = "production"
 
 
+# The UI that `npm run build` leaves in this checkout (backend/modelhub/config.py -> repo root).
+DEFAULT_WEB_DIR = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
 # Values that are fine on a laptop and refused by the production profile.
 DEFAULT_S3_SECRET = "modelhub-dev-secret"  # noqa: S105 - a known development default, refused in production
 
@@ -64,6 +67,29 @@ class Settings(BaseSettings):
     oidc_web_client_id: str = "modelhub-web"
     public_url: str = ""  # how browsers reach the API; defaults to http://host:port
 
+    # Largest file accepted by an upload (413 past it; nothing is stored).
+    max_model_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
+    max_dataset_upload_bytes: int = Field(default=5 * 1024**3, gt=0)
+
+    # Orchestration: Airflow's REST API (v2, token auth) and the folder its dag-processor reads
+    # deployment specs from. An empty dags_dir means <repo>/airflow/dags/generated when ModelHub
+    # runs from a clone (the repo's airflow/dags is then Airflow's dags folder), else <data dir>/dags.
+    airflow_url: str = "http://127.0.0.1:8080"
+    airflow_username: str = "admin"
+    airflow_password: SecretStr = SecretStr("")
+    airflow_timeout_s: float = Field(default=5.0, gt=0)  # per request; retries with backoff come on top
+    dags_dir: Path | None = None
+    dag_shards: int = Field(default=16, ge=1, le=1000)  # stable: changing it moves every spec once
+    # How often the app reconciles with Airflow (pending pauses and deletions, runs started by the
+    # scheduler, states of unfinished executions); 0 turns the background loop off.
+    orchestrator_sync_interval_s: float = Field(default=5.0, ge=0)
+    # How long a trigger waits for a just-created DAG to appear in Airflow before answering 409.
+    dag_visible_wait_s: float = Field(default=8.0, ge=0)
+
+    # The built web UI served at `/` (`npm run build` in frontend/). Empty: frontend/dist of this
+    # checkout when it exists; a directory without index.html serves no UI (API only).
+    web_dir: Path | None = None
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
@@ -82,7 +108,17 @@ class Settings(BaseSettings):
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         self.public_url = self.public_url.rstrip("/")
+        if self.web_dir is None and DEFAULT_WEB_DIR.is_dir():
+            self.web_dir = DEFAULT_WEB_DIR
+        if self.web_dir is not None:
+            self.web_dir = self.web_dir.expanduser().resolve()
         self.auth_issuer = self.auth_issuer.rstrip("/")
+        self.airflow_url = self.airflow_url.rstrip("/")
+        if self.dags_dir is None:
+            repo_dags = Path(__file__).resolve().parents[2] / "airflow" / "dags"
+            in_clone = (repo_dags / "modelhub_factory.py").is_file()
+            self.dags_dir = repo_dags / "generated" if in_clone else data_dir / "dags"
+        self.dags_dir = self.dags_dir.expanduser().resolve()
         return self
 
     @property

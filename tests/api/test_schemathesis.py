@@ -14,7 +14,15 @@ from modelhub.context import AppContext
 
 @pytest.fixture(scope="module")
 def app_context(tmp_path_factory) -> AppContext:
-    app_settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("schemathesis"))
+    data_dir = tmp_path_factory.mktemp("schemathesis")
+    app_settings = Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        dags_dir=data_dir / "dags",
+        airflow_url="http://127.0.0.1:9",  # no Airflow: its routes must still never answer 5xx but 503
+        orchestrator_sync_interval_s=0,
+        dag_visible_wait_s=0,
+    )
     context = AppContext.from_settings(app_settings)
     context.identity.seed_demo_users()
     return context

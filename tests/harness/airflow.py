@@ -18,13 +18,11 @@ in its environment. stop() then start() brings it back on the same port with the
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
-import secrets
 import signal
 import subprocess
 import threading
@@ -34,6 +32,8 @@ import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
+
+from modelhub.orchestration import local as local_airflow
 
 from .base import (
     CACHE_DIR,
@@ -48,7 +48,7 @@ from .base import (
 
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install" / "airflow.sh"
 LOCK_FILE = REPO_ROOT / "airflow" / "requirements.lock"
-INSTANCE_TAG = "MODELHUB_AIRFLOW_INSTANCE"
+INSTANCE_TAG = local_airflow.INSTANCE_TAG
 
 
 def airflow_venv(install: bool = True) -> Path:
@@ -134,63 +134,20 @@ class AirflowServer(ManagedServer):
     def execution_api_server_url(self) -> str:
         return f"{self.url}/execution/"
 
-    def _secrets(self) -> dict[str, str]:
-        """Kept in the workdir so that every process, and every restart, signs and decrypts alike."""
-        path = self.workdir / "secrets.json"
-        if not path.exists():
-            path.write_text(
-                json.dumps(
-                    {
-                        "fernet_key": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-                        "secret_key": secrets.token_urlsafe(32),
-                        "jwt_secret": secrets.token_urlsafe(64),  # >= 64 bytes for HS512
-                    }
-                )
-            )
-        return json.loads(path.read_text())
-
     def environment(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("AIRFLOW") and k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
-        }
-        keys = self._secrets()
-        env.update(
-            {
-                "PATH": f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
-                INSTANCE_TAG: self.instance_id,
-                # setproctitle would overwrite the environment block (and so our tag) with titles.
-                "SPT_NOENV": "1",
-                "AIRFLOW_HOME": str(self.home),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.db_path}",
-                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__PARALLELISM": "4",
-                "AIRFLOW__CORE__FERNET_KEY": keys["fernet_key"],
-                "AIRFLOW__API__SECRET_KEY": keys["secret_key"],
-                "AIRFLOW__API_AUTH__JWT_SECRET": keys["jwt_secret"],
-                "AIRFLOW__CORE__AUTH_MANAGER": (
-                    "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-                ),
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{self.admin_user}:admin",
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.passwords_file),
-                # Tasks (Task SDK) talk back to the api-server: without this they call localhost:8080.
-                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": self.execution_api_server_url,
-                "AIRFLOW__API__HOST": "127.0.0.1",
-                "AIRFLOW__API__PORT": str(self.port),
-                "AIRFLOW__API__WORKERS": "1",
-                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-                "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-                "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH": str(self.workdir / "dag-bundles"),
-                # A task's supervisor notices its task has exited only at its next heartbeat (5 s):
-                # until then the LocalExecutor slot stays taken and a stop() waits.
-                "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
-                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(self.worker_log_port),
-                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(self.trigger_log_port),
-                "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
-            }
+        """The same environment `make run` gives its Airflow (modelhub.orchestration.local), plus extra_env."""
+        env = local_airflow.environment(
+            dict(os.environ),
+            venv=self.venv,
+            workdir=self.workdir,
+            home=self.home,
+            dags_folder=self.dags_folder,
+            db_path=self.db_path,
+            port=self.port,
+            passwords_file=self.passwords_file,
+            instance_id=self.instance_id,
+            worker_log_port=self.worker_log_port,
+            trigger_log_port=self.trigger_log_port,
         )
         env.update(self.extra_env)
         return env

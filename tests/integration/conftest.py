@@ -54,3 +54,25 @@ def served_app(ferretdb, minio, postgres, tmp_path):
     app = ServedApp(env, tmp_path)
     yield app
     app.stop()
+
+
+@pytest.fixture(scope="session")
+def orchestrated_app(airflow):
+    """`modelhub serve` wired to the session's real Airflow: its specs go to Airflow's DAGs folder,
+    and Airflow's jobs share its object store and service credential (tests/conftest.py)."""
+    from tests.conftest import ORCHESTRATION_DIR, job_environment
+
+    workdir = ORCHESTRATION_DIR / "app"
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **job_environment(),
+        "MODELHUB_AIRFLOW_URL": airflow.url,
+        "MODELHUB_AIRFLOW_USERNAME": airflow.admin_user,
+        "MODELHUB_AIRFLOW_PASSWORD": airflow.admin_password,
+        "MODELHUB_DAGS_DIR": str(airflow.dags_folder / "generated"),
+        "MODELHUB_ORCHESTRATOR_SYNC_INTERVAL_S": "1",
+        "MODELHUB_DAG_VISIBLE_WAIT_S": "15",
+    }
+    app = ServedApp(env, workdir)
+    yield app
+    app.stop()
