@@ -223,16 +223,16 @@ class AirflowServer(ManagedServer):
         # note them before their parents go and end them first, while the api-server still takes
         # their final state. A task only runs its operator's on_kill() on SIGTERM and goes on (and
         # the scheduler's LocalExecutor waits for running tasks), so SIGKILL follows after a grace.
-        before = _descendants(leaders)
+        before = local_airflow.descendants(leaders)
         task_groups = {pgid for pgid, _ in before.values()} - leaders
         for pgid in task_groups:
-            _signal_group(pgid, signal.SIGTERM)
+            local_airflow.signal_group(pgid, signal.SIGTERM)
         task_pids = {pid: start for pid, (pgid, start) in before.items() if pgid in task_groups}
         deadline = time.monotonic() + self.task_kill_grace
         while task_pids and time.monotonic() < deadline and _alive(task_pids):
             time.sleep(0.1)
         for pgid in task_groups:
-            _signal_group(pgid, signal.SIGKILL)
+            local_airflow.signal_group(pgid, signal.SIGKILL)
         # Then scheduler (its LocalExecutor waits for running tasks) and dag-processor, then the api-server.
         threads = [
             threading.Thread(target=stop_process_group, args=(p,), daemon=True)
@@ -256,7 +256,7 @@ class AirflowServer(ManagedServer):
         """Uvicorn closes its port within a fraction of a second of SIGTERM, and then the interpreter
         takes 2-4 s more to tear down; once the port is closed and the app shut down, don't wait for that."""
         if process.poll() is None:
-            _signal_group(process.pid, signal.SIGTERM)
+            local_airflow.signal_group(process.pid, signal.SIGTERM)
             deadline = time.monotonic() + grace
             closed_at = None
             while process.poll() is None and time.monotonic() < deadline:
@@ -271,13 +271,13 @@ class AirflowServer(ManagedServer):
         """Kill what is left: processes seen under ours before the stop, and any with our tag."""
         tag = f"{INSTANCE_TAG}={self.instance_id}".encode()
         for _ in range(3):
-            table = _proc_table()
+            table = local_airflow.proc_table()
             found = {pid for pid, (_, _, start) in table.items() if pid in known and known[pid][1] == start}
-            found |= {pid for pid in _pids_with_env(tag) if pid != os.getpid()}
+            found |= {pid for pid in local_airflow.pids_with_env(tag) if pid != os.getpid()}
             if not found:
                 return
             for pgid in {table[pid][1] for pid in found if pid in table} & {g for g, _ in known.values()}:
-                _signal_group(pgid, signal.SIGKILL)  # and whatever they started in their groups since
+                local_airflow.signal_group(pgid, signal.SIGKILL)  # and whatever they started in their groups since
             for pid in found:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
@@ -429,21 +429,6 @@ class AirflowServer(ManagedServer):
         return self.workdir / "airflow-dag-processor.log"
 
 
-def _pids_with_env(tag: bytes) -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                environ = f.read()
-        except OSError:
-            continue
-        if tag in environ.split(b"\0"):
-            pids.append(int(entry))
-    return pids
-
-
 class _Request(threading.Thread):
     def __init__(self, server: AirflowServer, method: str, path: str):
         super().__init__(daemon=True)
@@ -457,39 +442,8 @@ class _Request(threading.Thread):
             self.error = err
 
 
-def _proc_table() -> dict[int, tuple[int, int, str]]:
-    """pid -> (ppid, pgid, start time in clock ticks) for every process."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        table[int(entry)] = (int(fields[1]), int(fields[2]), fields[19])
-    return table
-
-
-def _descendants(roots: set[int]) -> dict[int, tuple[int, str]]:
-    """pid -> (pgid, start time) of every process below `roots` (roots included)."""
-    table = _proc_table()
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    found, todo = {}, [pid for pid in roots if pid in table]
-    while todo:
-        pid = todo.pop()
-        if pid in found:
-            continue
-        found[pid] = (table[pid][1], table[pid][2])
-        todo.extend(children.get(pid, []))
-    return found
-
-
 def _alive(known: dict[int, str]) -> bool:
-    table = _proc_table()
+    table = local_airflow.proc_table()
     return any(pid in table and table[pid][2] == start and _state(pid) != "Z" for pid, start in known.items())
 
 
@@ -499,8 +453,3 @@ def _state(pid: int) -> str:
             return f.read().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "X"
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)

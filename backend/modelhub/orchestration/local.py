@@ -138,7 +138,7 @@ def modelhub_dag_settings() -> dict[str, str]:
 
 
 # -- processes ----------------------------------------------------------------------------------
-def _proc_table() -> dict[int, tuple[int, int, str]]:
+def proc_table() -> dict[int, tuple[int, int, str]]:
     """pid -> (ppid, pgid, start time in clock ticks) for every process."""
     table = {}
     for entry in os.listdir("/proc"):
@@ -155,7 +155,7 @@ def _proc_table() -> dict[int, tuple[int, int, str]]:
 
 def descendants(roots: set[int]) -> dict[int, tuple[int, str]]:
     """pid -> (pgid, start time) of every process below `roots` (roots included)."""
-    table = _proc_table()
+    table = proc_table()
     children: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)
@@ -196,7 +196,7 @@ def _port_open(port: int) -> bool:
 
 
 def _alive(pids: set[int]) -> bool:
-    table = _proc_table()
+    table = proc_table()
     return any(pid in table for pid in pids)
 
 
