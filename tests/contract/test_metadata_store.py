@@ -53,6 +53,24 @@ def test_insert_get_assigns_id_and_version(metadata_store):
     assert metadata_store.get("things", "missing") is None
 
 
+def test_user_json_keys_with_dollar_and_dot_round_trip(metadata_store):
+    """JSON Schemas carry "$schema"; column names carry dots: both must store and read back as sent."""
+    metadata_store.ensure_collection("things")
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {"petal.width": {"type": "number"}, "50%": {"type": "string"}, "%24x": {"type": "null"}},
+        "required": ["petal.width"],
+        "$defs": {"a.b": [{"$ref": "#"}]},
+    }
+    stored = metadata_store.insert("things", {"input_schema": schema})
+    assert metadata_store.get("things", stored["_id"])["input_schema"] == schema
+    changed = {**schema, "title": "v2"}
+    updated = metadata_store.update("things", stored["_id"], {"input_schema": changed})
+    assert updated["input_schema"] == changed
+    assert metadata_store.find("things", {}, limit=10).items[0]["input_schema"] == changed
+
+
 def test_unique_index_names_the_field(models):
     with pytest.raises(DuplicateKey) as err:
         models.insert("models", {"name": "MODEL-00", "name_key": "model-00", "department": "hr"})

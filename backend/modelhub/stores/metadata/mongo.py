@@ -24,6 +24,44 @@ CLAIM_TTL_S = 30.0
 MAX_ATTEMPTS = 20
 
 
+# MongoDB (and FerretDB more strictly) refuse field names that start with "$" or hold a ".", which
+# user JSON does hold (JSON Schema's "$schema", column names such as "petal.width"). Keys nested in
+# a document's values are percent-escaped on the way in and restored on the way out.
+ESCAPED_KEY = re.compile(r"^\$|[.%\x00]")
+
+
+def _escape_key(key: str) -> str:
+    if not ESCAPED_KEY.search(key):
+        return key
+    key = key.replace("%", "%25").replace(".", "%2E").replace("\x00", "%00")
+    return "%24" + key[1:] if key.startswith("$") else key
+
+
+def _unescape_key(key: str) -> str:
+    if "%" not in key:
+        return key
+    return key.replace("%24", "$").replace("%2E", ".").replace("%00", "\x00").replace("%25", "%")
+
+
+def _map_keys(value: Any, rename) -> Any:
+    if isinstance(value, Mapping):
+        return {rename(k) if isinstance(k, str) else k: _map_keys(v, rename) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_map_keys(item, rename) for item in value]
+    return value
+
+
+def encode_document(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level names are the store's own fields; only what they hold is user data."""
+    return {key: _map_keys(value, _escape_key) for key, value in doc.items()}
+
+
+def decode_document(doc: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if doc is None:
+        return None
+    return {key: _map_keys(value, _unescape_key) for key, value in doc.items()}
+
+
 def to_mongo_filter(flt: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in flt.items():
@@ -102,11 +140,11 @@ class MongoMetadataStore(MetadataStore):
         self._call(work)
 
     def _insert(self, collection: str, doc: Mapping[str, Any]) -> dict[str, Any]:
-        self._call(lambda: self.db[collection].insert_one(dict(doc)), collection, doc)
+        self._call(lambda: self.db[collection].insert_one(encode_document(doc)), collection, doc)
         return doc
 
     def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
-        return self._call(lambda: self.db[collection].find_one({"_id": doc_id}))
+        return decode_document(self._call(lambda: self.db[collection].find_one({"_id": doc_id})))
 
     # FerretDB v1 evaluates findAndModify and conditional updates as read-then-write without a
     # transaction, so two concurrent writers can both "win". Unique inserts are atomic there as
@@ -133,7 +171,7 @@ class MongoMetadataStore(MetadataStore):
         expected_version: int | None = None,
         unset: Sequence[str] = (),
     ) -> dict[str, Any]:
-        update: dict[str, Any] = {"$set": dict(changes)}
+        update: dict[str, Any] = {"$set": encode_document(changes)}
         if unset:
             update["$unset"] = {name: "" for name in unset}
         for _ in range(MAX_ATTEMPTS):
@@ -164,7 +202,7 @@ class MongoMetadataStore(MetadataStore):
                 with contextlib.suppress(PyMongoError):
                     self.db[CLAIMS].delete_one({"_id": claim})
             if updated is not None:
-                return updated
+                return decode_document(updated)
         raise StaleVersion("the record is being changed by others right now; reload it and try again")
 
     def _increment(self, collection: str, doc_id: str, field_name: str, amount: int = 1) -> int:
@@ -199,7 +237,8 @@ class MongoMetadataStore(MetadataStore):
         return self._call(lambda: self.db[collection].delete_many(to_mongo_filter(flt)).deleted_count)
 
     def _find(self, collection: str, flt: dict[str, Any], sort: list[tuple[str, int]], limit: int) -> list:
-        return self._call(lambda: list(self.db[collection].find(to_mongo_filter(flt), sort=sort, limit=limit)))
+        docs = self._call(lambda: list(self.db[collection].find(to_mongo_filter(flt), sort=sort, limit=limit)))
+        return [decode_document(doc) for doc in docs]
 
     def _count(self, collection: str, flt: dict[str, Any]) -> int:
         return self._call(lambda: self.db[collection].count_documents(to_mongo_filter(flt)))
