@@ -47,6 +47,20 @@ airflow_pid=$!
 pids+=($airflow_pid)
 # --- end of Airflow
 
+# --- Superset (docs/dashboards.md): optional, MODELHUB_WITH_SUPERSET=1 make run; the API links to it.
+SUPERSET_PORT="${SUPERSET_PORT:-8088}"
+if [ "${MODELHUB_WITH_SUPERSET:-0}" = "1" ]; then
+  export MODELHUB_SUPERSET_URL="${MODELHUB_SUPERSET_URL:-http://$HOST:$SUPERSET_PORT}"
+fi
+# --- end of Superset
+
+# --- demo catalog (docs/registry.md): on an empty catalog, 300+ models with real versions and months of
+# metric history, before the API opens; MODELHUB_SEED_DEMO=0 skips it, `modelhub seed-demo` runs it by hand.
+if [ "${MODELHUB_SEED_DEMO:-1}" != "0" ]; then
+  modelhub seed-demo --if-empty || echo "warning: seed-demo failed (see above); ModelHub starts without the demo catalog" >&2
+fi
+# --- end of demo catalog
+
 # Each component runs in its own process group so a stop reaches its children too.
 setsid modelhub serve --host "$HOST" --port "$PORT" &
 backend_pid=$!
@@ -61,6 +75,14 @@ echo "ModelHub is running at http://$HOST:$PORT"
 echo "  API docs:    http://$HOST:$PORT/api/docs"
 echo "  demo logins: admin/admin123, datascientist/password123, business/password123, viewer/password123"
 echo "  data in $MODELHUB_DATA_DIR; Ctrl-C stops everything"
+# --- Superset: first start ~1-2 min (install, metadata database, import of the dashboard bundle)
+if [ "${MODELHUB_WITH_SUPERSET:-0}" = "1" ]; then
+  setsid bash "$REPO_ROOT/superset/run_local.sh" "$MODELHUB_DATA_DIR/superset" "$SUPERSET_PORT" \
+    "${MODELHUB_METRICS_URI:-sqlite:///$MODELHUB_DATA_DIR/metrics.db}" >>"$MODELHUB_DATA_DIR/logs/superset.log" 2>&1 &
+  pids+=($!)
+  echo "Superset is starting at $MODELHUB_SUPERSET_URL (admin/admin123; log: $MODELHUB_DATA_DIR/logs/superset.log)"
+fi
+# --- end of Superset
 # --- Airflow: the first start migrates its database (~30 s); ModelHub answers meanwhile
 for _ in $(seq 900); do
   if [ -f "$AIRFLOW_WORKDIR/ready" ]; then

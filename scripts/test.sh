@@ -5,8 +5,8 @@ ensure_app_env dev
 cd "$REPO_ROOT"
 
 echo "== installing test servers (cached in $MODELHUB_CACHE)"
-for server in ferretdb minio postgres keycloak airflow; do
-  PATH="$(dirname "$UV"):$PATH" bash "scripts/install/$server.sh" >/dev/null
+for server in ferretdb minio postgres keycloak airflow superset spark; do
+  PATH="$(dirname "$UV"):$PATH" PYTHON="$UV_PROJECT_ENVIRONMENT/bin/python" bash "scripts/install/$server.sh" >/dev/null
 done
 
 echo "== ruff"

@@ -59,6 +59,9 @@ def job_environment() -> dict[str, str]:
     return {
         "MODELHUB_OBJECTS_URI": f"file://{ORCHESTRATION_DIR / 'objects'}",
         "MODELHUB_SERVICE_CLIENT_SECRET": JOB_SERVICE_SECRET,
+        # one metrics store for the app and its jobs; the jobs' MLflow tracking under the run dir
+        "MODELHUB_METRICS_URI": f"sqlite:///{ORCHESTRATION_DIR / 'metrics.db'}",
+        "MODELHUB_MLFLOW_TRACKING_URI": f"sqlite:///{ORCHESTRATION_DIR / 'mlflow' / 'mlflow.db'}",
     }
 
 

@@ -7,8 +7,11 @@ DAG generation guidance). A spec that cannot be read or built is logged and repl
 the same id whose only task fails with the reason, so one bad spec never breaks its shard.
 
 Tasks run ModelHub's job code in ModelHub's own environment, not Airflow's:
-`$MODELHUB_JOB_PYTHON -m modelhub.jobs <kind> --execution-id ...`, its output streamed into the
-task log, and the task failing with the job's message when it exits non-zero.
+`$MODELHUB_JOB_PYTHON -m modelhub.jobs <kind> [--step <step>] --execution-id ...`, its output
+streamed into the task log, and the task failing with the job's message when it exits non-zero.
+A kind with several steps (STEPS, the same as its job module's) is a chain of one task per step:
+training = preprocess >> train >> register, evaluation = evaluate >> promote; the job's first
+step claims the execution and its last one reports it (modelhub/jobs/__main__.py).
 
 This module is not a DAG file itself (.airflowignore keeps the processor away); Airflow puts the
 DAGs folder on sys.path, which is how the shard files import it. It depends on Airflow and the
@@ -42,6 +45,12 @@ ID_RE = re.compile(r"^[0-9a-f]{32}$")
 # Must equal modelhub.orchestration.specs.RUN_NAMESPACE: the id of a scheduled run's execution.
 RUN_NAMESPACE = uuid.UUID("6f1c3b0e-5a7d-4c61-9a55-3e2f6d0b8a11")
 KINDS = ("batch_scoring", "training", "evaluation", "monitoring")
+# The tasks of each kind, in order; must equal STEPS of the kind's job module (a test checks it).
+# A kind not listed is one task named after the kind.
+STEPS = {
+    "training": ("preprocess", "train", "register"),
+    "evaluation": ("evaluate", "promote"),
+}
 # Environment the job must not inherit from the Airflow task process (Airflow's own settings and
 # secrets, and interpreter settings of Airflow's virtualenv).
 DROPPED_ENV_PREFIXES = ("AIRFLOW", "_AIRFLOW")
@@ -59,9 +68,7 @@ def scheduled_execution_id(dag_id: str, run_id: str) -> str:
 
 
 def job_environment() -> dict[str, str]:
-    return {
-        k: v for k, v in os.environ.items() if not k.startswith(DROPPED_ENV_PREFIXES) and k not in DROPPED_ENV
-    }
+    return {k: v for k, v in os.environ.items() if not k.startswith(DROPPED_ENV_PREFIXES) and k not in DROPPED_ENV}
 
 
 class ModelHubJobOperator(BaseOperator):
@@ -69,9 +76,10 @@ class ModelHubJobOperator(BaseOperator):
 
     ui_color = "#e3f2fd"
 
-    def __init__(self, *, kind: str, deployment_id: str, api_url: str, **kwargs):
+    def __init__(self, *, kind: str, deployment_id: str, api_url: str, step: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.kind = kind
+        self.step = step
         self.deployment_id = deployment_id
         self.api_url = api_url
         self._child: subprocess.Popen | None = None
@@ -87,12 +95,14 @@ class ModelHubJobOperator(BaseOperator):
         conf = dag_run.conf or {}
         execution_id = conf.get("execution_id") or scheduled_execution_id(self.dag_id, dag_run.run_id)
         api_url = os.environ.get("MODELHUB_API_URL") or self.api_url
+        step = ["--step", self.step] if self.step else []
         return [
             python,
             "-u",
             "-m",
             "modelhub.jobs",
             self.kind,
+            *step,
             "--execution-id",
             str(execution_id),
             "--deployment-id",
@@ -107,7 +117,8 @@ class ModelHubJobOperator(BaseOperator):
 
     def execute(self, context):
         command = self.command(context)
-        print(f"ModelHub: running {' '.join(command[2:5])} for execution {command[6]}", flush=True)
+        at = command.index("--execution-id")
+        print(f"ModelHub: running {' '.join(command[3:at])} for execution {command[at + 1]}", flush=True)
         tail: collections.deque[str] = collections.deque(maxlen=30)
         self._child = subprocess.Popen(
             command,
@@ -130,7 +141,8 @@ class ModelHubJobOperator(BaseOperator):
         if code != 0:
             reason = next((t[len("ERROR:") :].strip() for t in reversed(tail) if t.startswith("ERROR:")), None)
             reason = reason or next((t for t in reversed(tail) if t.strip()), "no output")
-            raise AirflowFailException(f"{self.kind} job failed (exit code {code}): {reason}")
+            what = f"{self.kind} step {self.step}" if self.step else f"{self.kind} job"
+            raise AirflowFailException(f"{what} failed (exit code {code}): {reason}")
 
     def on_kill(self) -> None:
         child = self._child
@@ -174,7 +186,9 @@ def load_spec(path: Path) -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise SpecError("a spec is a JSON object")
     if spec.get("spec_version") != SPEC_VERSION:
-        raise SpecError(f"spec_version {spec.get('spec_version')!r} is not {SPEC_VERSION} (ModelHub and Airflow differ)")
+        raise SpecError(
+            f"spec_version {spec.get('spec_version')!r} is not {SPEC_VERSION} (ModelHub and Airflow differ)"
+        )
     if spec.get("deployment_id") != path.stem:
         raise SpecError(f"deployment_id {spec.get('deployment_id')!r} does not match the file name")
     if _require(spec, "kind", str) not in KINDS:
@@ -235,12 +249,19 @@ def build_dag(spec: dict[str, Any]) -> DAG:
         doc_md=f"ModelHub deployment `{spec['deployment_id']}`: {spec['kind']} of model "
         f"`{spec.get('model_name') or '?'}`. Generated from its spec; edit the deployment in ModelHub.",
     ) as dag:
-        ModelHubJobOperator(
-            task_id=spec["kind"],
-            kind=spec["kind"],
-            deployment_id=spec["deployment_id"],
-            api_url=spec["api_url"],
-        )
+        steps = STEPS.get(spec["kind"])
+        previous = None
+        for step in steps or (None,):
+            task = ModelHubJobOperator(
+                task_id=step or spec["kind"],
+                kind=spec["kind"],
+                step=step,
+                deployment_id=spec["deployment_id"],
+                api_url=spec["api_url"],
+            )
+            if previous is not None:
+                previous >> task
+            previous = task
     return dag
 
 

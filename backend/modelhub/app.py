@@ -18,12 +18,16 @@ from modelhub.config import Settings, get_settings
 from modelhub.context import AppContext
 from modelhub.datasets.endpoints import router as datasets_router
 from modelhub.deployments.endpoints import router as deployments_router
+from modelhub.drift.endpoints import router as drift_router
 from modelhub.errors import ModelHubError
 from modelhub.executions.endpoints import router as executions_router
 from modelhub.health.endpoints import router as health_router
 from modelhub.logging import configure_logging, log
+from modelhub.metrics_api.endpoints import router as metrics_router
 from modelhub.models.endpoints import router as models_router
 from modelhub.orchestration.sync import SyncThread
+from modelhub.serving.endpoints import router as serving_router
+from modelhub.serving.service import ServingRuntime
 from modelhub.users.endpoints import router as users_router
 from modelhub.versions.endpoints import router as versions_router
 from modelhub.web import mount_web
@@ -123,9 +127,11 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
         if settings.orchestrator_sync_interval_s > 0:
             sync = SyncThread(app.state.context, settings.orchestrator_sync_interval_s)
             sync.start()
+        app.state.serving = ServingRuntime(settings, app.state.context)  # workers start on first predict
         yield
         if sync is not None:
             sync.stop()
+        app.state.serving.close()  # flushes the prediction log, stops the workers
         if owned:
             app.state.context.close()
 
@@ -152,6 +158,9 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
         datasets_router,
         deployments_router,
         executions_router,
+        serving_router,
+        drift_router,
+        metrics_router,
     ):
         app.include_router(router, prefix="/api")
     mount_web(app, settings)  # last: the built UI at `/`, after every API route

@@ -1,4 +1,5 @@
-"""The `modelhub` command line: `serve` runs the API, `doctor` checks configuration and components."""
+"""The `modelhub` command line: `serve` runs the API, `doctor` checks configuration and components,
+`seed-demo` builds the demo catalog."""
 
 from __future__ import annotations
 
@@ -65,6 +66,27 @@ def doctor(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def seed_demo(args: argparse.Namespace) -> int:
+    from modelhub.context import AppContext
+    from modelhub.demo import catalog_is_empty
+
+    settings = Settings()
+    settings.check()
+    context = AppContext.from_settings(settings)
+    try:
+        if args.if_empty and not catalog_is_empty(context):
+            print("seed-demo: the catalog already has models; nothing to do (--if-empty)")
+            return 0
+        print("seed-demo: building the demo catalog (first start only)", flush=True)
+        from modelhub.demo.seed import seed_demo as run_seed  # scikit-learn and skops: only when needed
+
+        result = run_seed(context, history_months=args.history_months, progress=lambda m: print(f"  {m}", flush=True))
+    finally:
+        context.close()
+    print(f"seed-demo: {result.summary()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="modelhub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     doctor_parser = commands.add_parser("doctor", help="print the effective configuration and check every component")
     doctor_parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     doctor_parser.set_defaults(run=doctor)
+    seed_parser = commands.add_parser(
+        "seed-demo", help="build the demo catalog (300+ models with real versions); idempotent"
+    )
+    seed_parser.add_argument("--if-empty", action="store_true", help="do nothing when the catalog has any model")
+    seed_parser.add_argument("--history-months", type=int, default=4, help="months of metric history (0: none)")
+    seed_parser.set_defaults(run=seed_demo)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

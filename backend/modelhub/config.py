@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +86,37 @@ class Settings(BaseSettings):
     orchestrator_sync_interval_s: float = Field(default=5.0, ge=0)
     # How long a trigger waits for a just-created DAG to appear in Airflow before answering 409.
     dag_visible_wait_s: float = Field(default=8.0, ge=0)
+    # Where training jobs track their Optuna trials (docs/pipelines.md): an MLflow tracking URI
+    # (http://mlflow:5000 in compose). Empty: a SQLite tracking store under <data dir>/mlflow.
+    mlflow_tracking_uri: str = ""
+
+    # Online serving (modelhub/serving, docs/serving.md): long-lived worker processes load the
+    # model files (never the API process), each with an LRU cache of loaded models bounded in bytes.
+    serving_workers: int = Field(default=2, ge=1, le=64)
+    serving_prestart: bool = False  # start the workers (and their imports) at startup, not on first use
+    serving_cache_bytes: int = Field(default=1024**3, gt=0)  # per worker; estimated from RSS growth on load
+    serving_cache_models: int = Field(default=16, ge=1)  # per worker
+    serving_timeout_s: float = Field(default=30.0, gt=0)  # one prediction by a worker that has the model
+    serving_load_timeout_s: float = Field(default=300.0, gt=0)  # the same when the worker loads it first
+    serving_max_records: int = Field(default=10_000, ge=1)  # more records in one request: 413
+    serving_max_body_bytes: int = Field(default=32 * 1024**2, gt=0)  # larger request body: 413
+    serving_extra_fields: Literal["reject", "ignore"] = "reject"  # fields the input schema does not name
+    serving_load_failure_ttl_s: float = Field(default=10.0, ge=0)  # a failed load answers 503 this long
+    # Prediction log: a bounded queue drained by a background thread into the metrics store.
+    serving_log_queue: int = Field(default=10_000, ge=1)  # requests waiting; a full queue drops (counted)
+    serving_log_batch: int = Field(default=500, ge=1)
+    serving_log_interval_s: float = Field(default=1.0, gt=0)
+    serving_log_sample_records: int = Field(default=20, ge=0)  # inputs/outputs kept per request
+
+    # Where browsers reach Grafana and Superset (docs/dashboards.md); empty: the UI shows no links.
+    grafana_url: str = ""
+    superset_url: str = ""
+
+    # Spark jobs (spark_jobs/, run with spark-submit by modelhub.pipelines.spark; docs/spark.md).
+    # local[*]: staged through local temp files; spark://host:7077: reads and writes s3a:// directly.
+    spark_master: str = "local[*]"
+    spark_driver_memory: str = "1g"
+    spark_timeout_s: float = Field(default=3600.0, gt=0)
 
     # The built web UI served at `/` (`npm run build` in frontend/). Empty: frontend/dist of this
     # checkout when it exists; a directory without index.html serves no UI (API only).
@@ -105,6 +137,8 @@ class Settings(BaseSettings):
             self.objects_uri = f"file://{data_dir / 'objects'}"
         if not self.metrics_uri:
             self.metrics_uri = f"sqlite:///{data_dir / 'metrics.db'}"
+        if not self.mlflow_tracking_uri:
+            self.mlflow_tracking_uri = f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}"
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         self.public_url = self.public_url.rstrip("/")

@@ -63,7 +63,10 @@ def make_files() -> dict[str, tuple[str, bytes]]:
             zip_bytes({"archive/data.pkl": state, "archive/data/0": b"\0" * 16, "archive/version": b"3"}),
         ),
         "onnx": ("model.onnx", onnx_bytes()),
-        "mlflow": ("model.zip", zip_bytes({"model/MLmodel": b"flavors: {}", "model/model.pkl": state})),
+        "mlflow": (
+            "model.zip",
+            zip_bytes({"model/MLmodel": b"flavors:\n  python_function: {}\n", "model/model.pkl": state}),
+        ),
     }
 
 

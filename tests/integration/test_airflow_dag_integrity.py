@@ -44,10 +44,38 @@ for dag in bag.dags.values():
         "max_active_runs": dag.max_active_runs,
         "paused_upon_creation": dag.is_paused_upon_creation,
         "tasks": {t.task_id: type(t).__name__ for t in dag.tasks},
+        "steps": {t.task_id: getattr(t, "step", None) for t in dag.tasks},
+        "upstream": {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks},
         "description": dag.description,
     }
 print(json.dumps(out))
 """
+
+
+# What the factory chains for each multi-step kind (it cannot import ModelHub: read from its source).
+STEPS = {
+    "training": ("preprocess", "train", "register"),
+    "evaluation": ("evaluate", "promote"),
+}
+
+
+def test_the_factory_chains_the_steps_of_each_job_module():
+    import ast
+    import importlib
+
+    from modelhub.jobs import JOBS
+
+    source = (REPO_ROOT / "airflow" / "dags" / "modelhub_factory.py").read_text()
+    assigned = next(
+        node.value
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "STEPS" for t in node.targets)
+    )
+    factory_steps = ast.literal_eval(assigned)
+    assert factory_steps == STEPS
+    for kind in PipelineKind:
+        job = importlib.import_module(JOBS[kind.value])
+        assert tuple(getattr(job, "STEPS", (kind.value,))) == STEPS.get(kind.value, (kind.value,)), kind
 
 
 def doc(deployment_id: str, kind: str, **fields) -> dict:
@@ -116,7 +144,14 @@ def test_factory_builds_every_kind_and_survives_a_broken_spec(tmp_path):
     assert set(dags) == {dag_id_for(i) for i in [*ids.values(), scheduled, broken]}
     for kind, deployment_id in ids.items():
         dag = dags[dag_id_for(deployment_id)]
-        assert dag["tasks"] == {kind.value: "ModelHubJobOperator"}
+        steps = STEPS.get(kind.value)
+        if steps:  # one task per step of the job, chained in the job's order
+            assert list(dag["tasks"]) == list(steps)
+            assert set(dag["tasks"].values()) == {"ModelHubJobOperator"}
+            assert dag["steps"] == {step: step for step in steps}
+            assert dag["upstream"] == {step: list(steps[i - 1 : i]) for i, step in enumerate(steps)}
+        else:
+            assert dag["tasks"] == {kind.value: "ModelHubJobOperator"} and dag["steps"] == {kind.value: None}
         assert dag["fileloc"] == f"generated/shard_{specs.shard_of(deployment_id):02d}.py"
         assert dag["paused_upon_creation"] is True and dag["catchup"] is False and dag["max_active_runs"] == 1
         assert dag["tags"] == sorted(["modelhub", f"kind:{kind.value}", "model:churn", "department:marketing"])

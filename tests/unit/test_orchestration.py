@@ -203,3 +203,30 @@ def test_next_runs_follow_the_timezone_across_dst():
     for bad in ("Nowhere/City", "../etc/passwd", ""):
         with pytest.raises(ValidationFailed):
             zone(bad)
+
+
+def test_the_log_shown_without_a_task_is_the_one_a_user_wants():
+    from modelhub.executions.service import default_log_task
+
+    def ti(task_id, state, start=None):
+        return {"task_id": task_id, "state": state, "start_date": start}
+
+    steps = [ti("preprocess", "success", "2026-01-01T00:00:00Z"), ti("train", "failed", "2026-01-01T00:01:00Z")]
+    assert default_log_task([*steps, ti("register", "upstream_failed")])["task_id"] == "train"
+    running = [ti("preprocess", "success", "2026-01-01T00:00:00Z"), ti("train", "running", "2026-01-01T00:01:00Z")]
+    assert default_log_task(running)["task_id"] == "train"
+    done = [ti("evaluate", "success", "2026-01-01T00:00:00Z"), ti("promote", "success", "2026-01-01T00:02:00Z")]
+    assert default_log_task(done)["task_id"] == "promote"
+    assert default_log_task([ti("score", "queued")])["task_id"] == "score"
+    assert default_log_task([]) is None
+
+
+def test_a_log_is_complete_only_once_its_task_ended_a_moment_ago():
+    from datetime import UTC, datetime, timedelta
+
+    from modelhub.executions.service import LOG_SETTLE_S, settled
+
+    now = datetime.now(UTC)
+    assert not settled((now - timedelta(seconds=LOG_SETTLE_S / 3)).isoformat())
+    assert settled((now - timedelta(seconds=LOG_SETTLE_S * 2)).isoformat().replace("+00:00", "Z"))
+    assert settled(None)

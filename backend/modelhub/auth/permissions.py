@@ -26,6 +26,7 @@ class Permission(StrEnum):
     delete_any_model = "delete_any_model"
     manage_deployments = "manage_deployments"
     trigger_executions = "trigger_executions"  # and cancel one's own
+    predict = "predict"  # online predictions, and reading the prediction log
     cancel_any_execution = "cancel_any_execution"
     manage_users = "manage_users"
     read_audit = "read_audit"
@@ -35,7 +36,7 @@ _EVERYONE = {Permission.authenticated, Permission.browse, Permission.read_logs}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.viewer: frozenset(_EVERYONE),
-    Role.business_user: frozenset(_EVERYONE | {Permission.trigger_executions}),
+    Role.business_user: frozenset(_EVERYONE | {Permission.trigger_executions, Permission.predict}),
     Role.data_scientist: frozenset(
         _EVERYONE
         | {
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.delete_models,
             Permission.manage_deployments,
             Permission.trigger_executions,
+            Permission.predict,
         }
     ),
     Role.admin: frozenset(set(Permission) - {Permission.public}),

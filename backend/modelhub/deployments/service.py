@@ -18,7 +18,14 @@ import structlog
 
 from modelhub.auth.tokens import Principal
 from modelhub.context import AppContext
-from modelhub.deployments.kinds import NEEDS_DATASET, PipelineKind, check_kind, validate_params
+from modelhub.deployments.kinds import (
+    NEEDS_DATASET,
+    NEEDS_NO_VERSION,
+    PipelineKind,
+    check_dataset_columns,
+    check_kind,
+    validate_params,
+)
 from modelhub.deployments.repository import INTERNAL_FIELDS, SORTS
 from modelhub.deployments.schedule import next_runs, to_cron, zone
 from modelhub.deployments.schemas import DeploymentCreate, DeploymentUpdate
@@ -211,10 +218,15 @@ class DeploymentsService:
         check_kind(data.kind)
         model = self._model(data.model_id)
         alias = data.alias if data.version is not None or data.alias is not None else "latest"
-        self._check_model_ref(model, data.version, alias if data.version is None else data.alias)
+        if data.kind in NEEDS_NO_VERSION and data.version is None and data.alias is None:
+            alias = None  # training makes the model's versions: it may have none yet
+        else:
+            self._check_model_ref(model, data.version, alias if data.version is None else data.alias)
         self._check_dataset(data.kind, data.dataset_id)
         params = data.params or {}
         validate_params(data.kind, params)
+        dataset = self.context.datasets.find(data.dataset_id) if data.dataset_id else None
+        check_dataset_columns(data.kind, params, dataset)
         zone(data.timezone)
         cron = to_cron(data.schedule) if data.schedule else None
         now = iso()
@@ -337,6 +349,10 @@ class DeploymentsService:
         if "params" in changes:
             changes["params"] = changes["params"] or {}
             validate_params(kind, changes["params"])
+        if "params" in changes or "dataset_id" in changes:
+            dataset_id = changes.get("dataset_id", doc.get("dataset_id"))
+            dataset = self.context.datasets.find(dataset_id) if dataset_id else None
+            check_dataset_columns(kind, changes.get("params", doc.get("params") or {}), dataset)
         if "timezone" in changes:
             zone(changes["timezone"])
         if "schedule" in changes:

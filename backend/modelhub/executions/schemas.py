@@ -109,13 +109,15 @@ class ClaimIn(BaseModel):
 
 
 class ModelInput(BaseModel):
+    """The model version the job uses; all None but id and name for a training job whose model has none yet."""
+
     id: str
     name: str
-    version: int
-    format: str
-    object_key: str
-    sha256: str
-    size: int
+    version: int | None
+    format: str | None
+    object_key: str | None
+    sha256: str | None
+    size: int | None
 
 
 class DatasetInput(BaseModel):

@@ -24,6 +24,7 @@ from fastapi.responses import StreamingResponse
 from modelhub.auth.permissions import Permission
 from modelhub.auth.tokens import Principal
 from modelhub.context import AppContext
+from modelhub.dashboards.execution_metrics import observe
 from modelhub.deployments.kinds import PipelineKind, check_kind, validate_params
 from modelhub.deployments.service import DeploymentsService
 from modelhub.errors import Conflict, Forbidden, ModelHubError, NotFound
@@ -41,6 +42,9 @@ log = structlog.get_logger()
 RUN_STATES = {"queued": "queued", "running": "running", "success": "success", "failed": "failed"}
 TASK_FINAL = frozenset({"success", "failed", "skipped", "upstream_failed", "removed"})
 STREAM_POLL_S = 1.0
+# Airflow writes a task's last log lines (its closing group marker) just after the state turns final:
+# a log counts as complete only once the task ended this long ago.
+LOG_SETTLE_S = 3.0
 STREAM_MAX_S = 3600.0
 NOT_KNOWN_YET = "deployment is not yet known to Airflow, retry in a few seconds"
 
@@ -64,6 +68,29 @@ def task_out(ti: dict[str, Any]) -> dict[str, Any]:
         "end_date": when(ti.get("end_date")),
         "duration": ti.get("duration"),
     }
+
+
+def settled(end_date: str | None) -> bool:
+    if not end_date:
+        return True
+    try:
+        ended = datetime.fromisoformat(end_date.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return (datetime.now(ended.tzinfo) - ended).total_seconds() >= LOG_SETTLE_S
+
+
+def default_log_task(instances: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The log a user wants when naming no task: the failed task's, else the running one's, else the
+    task that started last (a multi-step kind's latest step)."""
+    for states in (("failed",), ("running", "up_for_retry", "restarting")):
+        found = next((ti for ti in instances if ti.get("state") in states), None)
+        if found is not None:
+            return found
+    started = [ti for ti in instances if ti.get("start_date")]
+    if started:
+        return max(started, key=lambda ti: ti["start_date"])
+    return instances[0] if instances else None
 
 
 def public(doc: dict[str, Any], tasks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -218,7 +245,9 @@ class ExecutionsService:
         run = self.airflow.dag_run(doc["dag_id"], doc["run_id"])
         if run is None:  # Airflow forgot the run (its DAG was deleted): what we have is final
             if doc["status"] in ACTIVE:
+                before = doc
                 doc = self.repo.update(doc, {"status": "failed", "message": "the run disappeared from Airflow"})
+                observe(self.context, before, doc)
             return doc, doc.get("tasks")
         instances = self.airflow.task_instances(doc["dag_id"], doc["run_id"]) or []
         tasks = [task_out(ti) for ti in instances]
@@ -238,7 +267,9 @@ class ExecutionsService:
         if not changes:
             return doc
         changes["updated_at"] = iso()
-        return self.repo.update(doc, changes)
+        updated = self.repo.update(doc, changes)
+        observe(self.context, doc, updated)  # durations, once final
+        return updated
 
     def refresh_active(self, deployment_id: str) -> list[dict[str, Any]]:
         """The executions of a deployment still queued or running, after asking Airflow if it can."""
@@ -304,6 +335,7 @@ class ExecutionsService:
                 doc = self.repo.get(execution_id)
             else:
                 self.context.audit.record(None, "execution.adopt", "execution", execution_id, None, public(doc))
+                observe(self.context, None, doc)
                 return doc
         if doc["status"] in FINAL and doc.get("tasks") is not None:
             return doc
@@ -341,6 +373,7 @@ class ExecutionsService:
         self.context.audit.record(
             actor, "execution.cancel", "execution", execution_id, {"status": doc["status"]}, {"status": "cancelled"}
         )
+        observe(self.context, doc, updated)
         return public(updated)
 
     # -- logs -----------------------------------------------------------------------------------
@@ -350,9 +383,10 @@ class ExecutionsService:
             raise Conflict("the execution has no Airflow run yet", details={"field": "execution_id"})
         instances = self.airflow.task_instances(doc["dag_id"], doc["run_id"]) or []
         task_id = task or doc["kind"]
-        ti = next((t for t in instances if t.get("task_id") == task_id), None)
-        if ti is None and task is None and instances:
-            ti = instances[0]
+        if task is None:
+            ti = default_log_task(instances)
+        else:
+            ti = next((t for t in instances if t.get("task_id") == task), None)
         if ti is None:
             if task is not None:
                 known = ", ".join(t.get("task_id") for t in instances) or "none yet"
@@ -369,7 +403,7 @@ class ExecutionsService:
         number = try_number or current_try
         if try_number is not None and (try_number < 1 or try_number > max(current_try, 1)):
             raise NotFound(f"task {ti['task_id']} has no try {try_number}", details={"field": "try_number"})
-        finished = number < current_try or ti.get("state") in TASK_FINAL
+        finished = number < current_try or (ti.get("state") in TASK_FINAL and settled(ti.get("end_date")))
         events = self.airflow.task_log(doc["dag_id"], doc["run_id"], ti["task_id"], number) if number else None
         lines = [log_line(e) for e in task_events(events or [])]
         return {
@@ -474,9 +508,12 @@ class ExecutionsService:
         model = self.context.models.find_ref(deployment["model_id"])
         if model is None:
             raise Conflict("the deployment's model was deleted", details={"field": "model_id"})
-        number = deployment.get("version") or version_number(model, deployment.get("alias") or "latest")
-        version = self.context.versions.find(model["_id"], number)
-        if version is None:
+        if deployment.get("version") is None and deployment.get("alias") is None:
+            number = model.get("latest_version")  # a training deployment: the model may have no version yet
+        else:
+            number = deployment.get("version") or version_number(model, deployment.get("alias") or "latest")
+        version = self.context.versions.find(model["_id"], number) if number else None
+        if version is None and number is not None:
             raise Conflict(f"model {model['name']!r} has no version {number} any more", details={"field": "version"})
         dataset = None
         if deployment.get("dataset_id"):
@@ -505,10 +542,10 @@ class ExecutionsService:
                 "id": model["_id"],
                 "name": model["name"],
                 "version": number,
-                "format": version["format"],
-                "object_key": version["object_key"],
-                "sha256": version["sha256"],
-                "size": version["size"],
+                "format": version and version["format"],
+                "object_key": version and version["object_key"],
+                "sha256": version and version["sha256"],
+                "size": version and version["size"],
             },
             "dataset": None
             if dataset is None

@@ -14,4 +14,7 @@ from __future__ import annotations
 
 JOBS: dict[str, str] = {
     "batch_scoring": "modelhub.jobs.batch_scoring",
+    "training": "modelhub.jobs.training",
+    "evaluation": "modelhub.jobs.evaluation",
+    "monitoring": "modelhub.jobs.monitoring",
 }

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -91,3 +96,42 @@ class JobAPI:
 
     def report(self, execution_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", f"/api/executions/{execution_id}/report", json=body)
+
+    # -- the registry, as the service account sees it ---------------------------------------------
+    def get_model(self, model_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/models/{model_id}")
+
+    def find_version(self, model_id: str, ref: str | int) -> dict[str, Any] | None:
+        """A version by number or alias; None when the model has no such version or alias."""
+        try:
+            return self._call("GET", f"/api/models/{model_id}/versions/{ref}")
+        except JobError as exc:
+            if " answered 404:" in str(exc):
+                return None
+            raise
+
+    def upload_version(self, model_id: str, path, filename: str, fields: dict[str, str]) -> dict[str, Any]:
+        with open(path, "rb") as stream:
+            files = {"file": (filename, stream, "application/octet-stream")}
+            return self._call("POST", f"/api/models/{model_id}/versions", files=files, data=fields, timeout=600)
+
+    def set_alias(self, model_id: str, alias: str, version: int) -> dict[str, Any]:
+        return self._call("PUT", f"/api/models/{model_id}/aliases/{alias}", json={"version": version})
+
+    @contextlib.contextmanager
+    def download_artifact(self, model_id: str, version: int, suffix: str = "") -> Iterator[Path]:
+        """A version's file in a private temporary file, streamed from the API."""
+        fd, name = tempfile.mkstemp(prefix="modelhub-job-", suffix=suffix)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                path = f"/api/models/{model_id}/versions/{version}/artifact"
+                with self.http.stream("GET", path, headers=self._headers(), timeout=600) as response:
+                    if response.status_code != 200:
+                        response.read()
+                        raise JobError(f"GET {path} answered {response.status_code}: {response.text[:300]}")
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+            yield Path(name)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(name)

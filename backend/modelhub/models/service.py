@@ -10,6 +10,7 @@ import structlog
 from modelhub.audit.repository import AuditLog
 from modelhub.auth.permissions import Permission
 from modelhub.auth.tokens import Principal
+from modelhub.drift.repository import DriftRepository
 from modelhub.errors import BadRequest, Conflict, Forbidden, ModelHubError, StaleVersion, ValidationFailed
 from modelhub.models.repository import FACET_FIELDS, INTERNAL_FIELDS, SORTS, ModelRepository
 from modelhub.models.schemas import ModelCreate, ModelUpdate
@@ -155,6 +156,7 @@ class ModelsService:
         self.audit.record(actor, "model.delete", "model", doc["_id"], public(doc), None)
         # The records go first: files without a record are invisible, records without files are not.
         self.versions.delete_for_model(doc["_id"])
+        DriftRepository(self.metadata).delete_for_model(doc["_id"])
         try:
             self.objects.delete_prefix(f"models/{doc['_id']}/")
         except ModelHubError as exc:

@@ -28,7 +28,9 @@ UPLOAD_BODY = {
                     "properties": {
                         "file": {"type": "string", "format": "binary", "description": "the model file"},
                         **{
-                            name: {**spec, "type": "string"} if name in ("params", "metrics") else spec
+                            name: {**spec, "type": "string"}
+                            if name in ("params", "metrics", "reference_stats", "preprocessing")
+                            else spec
                             for name, spec in form_properties(VersionForm).items()
                         },
                     },
@@ -71,19 +73,25 @@ def list_versions(
     response_model=VersionOut,
     status_code=201,
     summary="Upload a new version (multipart field `file`, streamed; other fields as form fields)",
+    description=(
+        "An MLflow model zip (format `mlflow`, detected from an `MLmodel` file at the zip's root or one "
+        "folder down) is read without running anything: its flavor becomes the version's framework, its "
+        "signature the version's input/output JSON Schema, and the model takes both when it has none yet."
+    ),
     openapi_extra=UPLOAD_BODY,
     responses={
         400: {"description": "cut or malformed multipart body"},
         413: {"description": "file over MODELHUB_MAX_MODEL_UPLOAD_BYTES"},
         415: {"description": "not multipart/form-data"},
-        422: {"description": "bad field, empty file, or a format the content contradicts"},
+        422: {"description": "bad field, empty file, a format the content contradicts, or a bad MLmodel"},
     },
 )
 def upload_version(
     model_id: str, request: Request, actor: Principal = EDIT, versions: VersionsService = Depends(service)
 ):
     check_upload_request(request, versions.max_upload_bytes)
-    parts = MultipartReader(request_body(request), request.headers.get("content-type", ""))
+    # reference_stats (drift statistics of every feature) can outgrow the default 64 KiB per field
+    parts = MultipartReader(request_body(request), request.headers.get("content-type", ""), max_field_bytes=2**20)
     return VersionOut(**versions.upload(actor, model_id, parts))
 
 
@@ -107,6 +115,20 @@ def download_artifact(
     versions: VersionsService = Depends(service),
 ):
     return versions.artifact(model_id, version, range_header)
+
+
+@router.get(
+    "/versions/{version}/mlflow",
+    summary="Export as a zipped MLflow model directory that mlflow.pyfunc.load_model loads",
+    responses={
+        200: {"content": {"application/zip": {}}},
+        422: {"description": "a format MLflow's sklearn flavor cannot read as is (not skops, pickle or mlflow)"},
+    },
+)
+def export_mlflow(
+    model_id: str, version: str = VERSION, _: Principal = BROWSE, versions: VersionsService = Depends(service)
+):
+    return versions.export_mlflow(model_id, version)
 
 
 @router.get("/versions/{version}/lineage", response_model=LineageOut, summary="Dataset, execution and parent")

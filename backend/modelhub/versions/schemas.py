@@ -46,6 +46,23 @@ class VersionForm(BaseModel):
     source_execution_id: str | None = Field(None, max_length=100, pattern=REFERENCE_PATTERN)
     parent_version: int | None = Field(None, ge=1, le=10**9)
     notes: str | None = Field(None, max_length=5000)
+    reference_stats: dict[str, Any] | None = Field(
+        None, description="JSON object: drift reference statistics of the training features (drift/reference.py)"
+    )
+
+    preprocessing: dict[str, Any] | None = Field(
+        None, description="JSON object: the fitted preprocessing scoring applies first (pipelines/preprocessing.py)"
+    )
+
+    @field_validator("reference_stats", mode="before")
+    @classmethod
+    def _reference_stats(cls, value: Any) -> Any:
+        return None if value is None or value == "" else _json_object(value, "statistics per column")
+
+    @field_validator("preprocessing", mode="before")
+    @classmethod
+    def _preprocessing(cls, value: Any) -> Any:
+        return None if value is None or value == "" else _json_object(value, "preprocessing steps")
 
     @field_validator("params", mode="before")
     @classmethod
@@ -89,6 +106,16 @@ class VersionOut(BaseModel):
     created_by: str
     stage_changed_at: str | None = None
     artifact_path: str
+    reference_stats: dict[str, Any] | None = Field(
+        None, description="drift reference statistics, when sent; null in lists (GET the version)"
+    )
+    preprocessing: dict[str, Any] | None = Field(
+        None, description="fitted preprocessing applied before the model; null in lists (GET the version)"
+    )
+    framework: str | None = Field(None, description="from the MLmodel's flavor, for MLflow uploads")
+    input_schema: dict[str, Any] | None = Field(None, description="JSON Schema from the MLflow signature's inputs")
+    output_schema: dict[str, Any] | None = Field(None, description="JSON Schema from the MLflow signature's outputs")
+    mlflow: dict[str, Any] | None = Field(None, description="MLmodel facts: flavors, signature, mlflow_version, ...")
 
 
 class DatasetRef(BaseModel):

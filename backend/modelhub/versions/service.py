@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fastapi.responses import StreamingResponse
+
 from modelhub.audit.repository import AuditLog
 from modelhub.auth.tokens import Principal
 from modelhub.datasets.repository import DatasetRepository
@@ -23,13 +25,18 @@ from modelhub.transfer.multipart import FilePart, FormField, safe_filename, vali
 from modelhub.transfer.reader import open_seekable
 from modelhub.transfer.uploads import discard, receive
 from modelhub.versions.formats import EXECUTES_CODE, ModelFormat, detect
+from modelhub.versions.mlflow_interop import MlflowModel, build_export, export_headers, read_mlflow_zip, stream_file
 from modelhub.versions.repository import VersionRepository
 from modelhub.versions.schemas import RESERVED_ALIASES, Stage, VersionForm
 
 MAX_ALIASES = 50
 
 
-def public(model: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+# Per-feature statistics and fitted transforms can weigh hundreds of KiB: a list leaves them out.
+DETAIL_ONLY = ("reference_stats", "preprocessing")
+
+
+def public(model: dict[str, Any], doc: dict[str, Any], detail: bool = True) -> dict[str, Any]:
     number = doc["number"]
     aliases = sorted(a for a, n in (model.get("aliases") or {}).items() if n == number)
     if model.get("latest_version") == number:
@@ -39,7 +46,8 @@ def public(model: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         "model_name": model["name"],
         "version": number,
         "format": doc["format"],
-        "executes_code_on_load": ModelFormat(doc["format"]) in EXECUTES_CODE,
+        "executes_code_on_load": ModelFormat(doc["format"]) in EXECUTES_CODE
+        or bool((doc.get("mlflow") or {}).get("executes_code_on_load")),  # a pickled model in an MLflow zip
         "size": doc["size"],
         "sha256": doc["sha256"],
         "filename": doc["filename"],
@@ -59,6 +67,11 @@ def public(model: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         "created_by": doc["created_by"],
         "stage_changed_at": doc.get("stage_changed_at"),
         "artifact_path": f"/api/models/{model['_id']}/versions/{number}/artifact",
+        "framework": doc.get("framework"),
+        "input_schema": doc.get("input_schema"),
+        "output_schema": doc.get("output_schema"),
+        "mlflow": doc.get("mlflow"),
+        **{name: doc.get(name) if detail else None for name in DETAIL_ONLY},
     }
 
 
@@ -115,6 +128,8 @@ class VersionsService:
             form: VersionForm = validate_form(VersionForm, fields)
             with open_seekable(self.objects, stored.key, stored.info.size) as stream:
                 fmt = detect(stream, stored.info.size, stored.filename, form.format)
+                # an MLflow model: its MLmodel gives framework and schemas (docs/registry.md, MLflow interop)
+                imported = read_mlflow_zip(stream) if fmt is ModelFormat.mlflow else None
             doc = {
                 "model_id": model_id,
                 "number": number,
@@ -127,15 +142,22 @@ class VersionsService:
                 "params": form.params,
                 "metrics": form.metrics,
                 "notes": form.notes,
+                "reference_stats": form.reference_stats,
+                "preprocessing": form.preprocessing,
                 "stage": Stage.none.value,
                 "created_at": iso(),
                 "created_by": actor.username,
                 **self._lineage(model, number, form),
+                **(imported.version_fields() if imported else {}),
             }
             saved = self.versions.insert(doc)
             try:
-                _, model = self.models.update_with_retry(model_id, lambda m: self._newer(m, number))
+                before, model = self.models.update_with_retry(model_id, lambda m: self._newer(m, number, imported))
                 self.audit.record(actor, "model.version.create", "model_version", model_id, None, public(model, saved))
+                taken = [k for k in ("framework", "input_schema", "output_schema") if before.get(k) != model.get(k)]
+                if taken:  # the model took framework or schemas from the MLmodel
+                    old, new = ({k: m.get(k) for k in taken} for m in (before, model))
+                    self.audit.record(actor, "model.update", "model", model_id, old, new)
             except ModelHubError:
                 self.versions.delete(saved)
                 raise
@@ -165,16 +187,17 @@ class VersionsService:
         return lineage
 
     @staticmethod
-    def _newer(model: dict[str, Any], number: int) -> dict[str, Any] | None:
-        if (model.get("latest_version") or 0) >= number:
-            return None
-        return {"latest_version": number, "updated_at": iso()}
+    def _newer(model: dict[str, Any], number: int, imported: MlflowModel | None = None) -> dict[str, Any] | None:
+        changes = imported.model_changes(model) if imported else {}
+        if (model.get("latest_version") or 0) < number:
+            changes["latest_version"] = number
+        return {**changes, "updated_at": iso()} if changes else None
 
     # -- reads ---------------------------------------------------------------------------------
     def list(self, model_ref: str, stage: str | None, sort: str, limit: int, cursor: str | None) -> Page:
         model = self.models.get(model_ref)
         page = self.versions.list(model["_id"], stage, sort.startswith("-"), limit, cursor)
-        page.items = [public(model, doc) for doc in page.items]
+        page.items = [public(model, doc, detail=False) for doc in page.items]
         return page
 
     def get(self, model_ref: str, version_ref: str) -> dict[str, Any]:
@@ -190,6 +213,14 @@ class VersionsService:
             doc["filename"],
             doc.get("content_type"),
             range_header,
+        )
+
+    def export_mlflow(self, model_ref: str, version_ref: str) -> StreamingResponse:
+        """The version as a zipped MLflow model directory (see versions/mlflow_interop.py)."""
+        model, doc = self._resolve(model_ref, version_ref)
+        handle, size, filename = build_export(self.objects, model, doc)
+        return StreamingResponse(
+            stream_file(handle), media_type="application/zip", headers=export_headers(size, filename)
         )
 
     def lineage(self, model_ref: str, version_ref: str) -> dict[str, Any]:

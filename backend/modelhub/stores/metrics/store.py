@@ -2,7 +2,8 @@
 
 One SQLAlchemy Core implementation serves SQLite and PostgreSQL; on PostgreSQL the table
 becomes a TimescaleDB hypertable when the extension is installed, and stays a plain indexed
-table otherwise. Buckets are aligned on the Unix epoch in both, so both answer alike.
+table otherwise. Buckets are aligned on the Unix epoch in both, so both answer alike. The reporting
+views Grafana and Superset read are made with the table (views.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from modelhub.errors import BadRequest, DependencyUnavailable
+from modelhub.stores.metrics import views
 
 AGGREGATES = {
     "avg": sa.func.avg,
@@ -133,7 +135,13 @@ class MetricsStore:
                     sa.text("CREATE INDEX IF NOT EXISTS ix_metric_points_labels ON metric_points USING gin (labels)")
                 )
                 if self.timescaledb:
-                    conn.execute(sa.text("SELECT create_hypertable('metric_points', 'time', if_not_exists => TRUE)"))
+                    conn.execute(
+                        sa.text(
+                            "SELECT create_hypertable('metric_points', 'time', if_not_exists => TRUE, "
+                            "migrate_data => TRUE)"
+                        )
+                    )
+            views.install(conn, self.dialect, self.timescaledb)
             self._schema_ready = True
 
     def write(self, batch: Sequence[MetricPoint]) -> int:

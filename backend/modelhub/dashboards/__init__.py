@@ -1,0 +1,1 @@
+"""Dashboards: the web UI's summaries over the metrics store, and demo history for first start."""

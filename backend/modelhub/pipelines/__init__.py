@@ -1,0 +1,1 @@
+"""Pipeline building blocks shared by the jobs: preprocessing, Spark launcher, training, evaluation."""
