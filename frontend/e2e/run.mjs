@@ -6,16 +6,17 @@
 // E2E_BASE_URL points at one already running. Screenshots of every main page go to
 // <repo>/test-artifacts/screenshots/. Ends with "N passed, N failed"; exits 1 on any failure.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { startFakeAirflow } from "./fake-airflow.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
-const shots = join(repo, "test-artifacts", "screenshots");
+const shots = process.env.E2E_SHOTS ?? join(repo, "test-artifacts", "screenshots");
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const USERS = {
   admin: { password: "admin123", role: "admin" },
@@ -73,6 +74,10 @@ async function waitForHealth(base, child, seconds = 120) {
 
 async function startBackend() {
   if (process.env.E2E_BASE_URL) return { base: process.env.E2E_BASE_URL.replace(/\/$/, ""), stop: async () => {} };
+  // Airflow: a real one when E2E_AIRFLOW_URL names it, else the stand-in of fake-airflow.mjs
+  const airflow = process.env.E2E_AIRFLOW_URL
+    ? { url: process.env.E2E_AIRFLOW_URL, stop: async () => {} }
+    : await startFakeAirflow();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "modelhub-e2e-"));
   const base = `http://127.0.0.1:${port}`;
@@ -85,7 +90,12 @@ async function startBackend() {
     ["-c", 'source scripts/lib.sh && ensure_app_env dev && exec modelhub serve --host 127.0.0.1 --port "$E2E_PORT"'],
     {
       cwd: repo,
-      env: { ...process.env, E2E_PORT: String(port), MODELHUB_DATA_DIR: dataDir, MODELHUB_WEB_DIR: webDir, MODELHUB_DEMO_USERS: "true", MODELHUB_ORCHESTRATOR_SYNC_INTERVAL_S: "0", MODELHUB_DAGS_DIR: join(dataDir, "dags") },
+      env: { ...process.env, E2E_PORT: String(port), MODELHUB_DATA_DIR: dataDir, MODELHUB_WEB_DIR: webDir, MODELHUB_DEMO_USERS: "true", MODELHUB_GRAFANA_URL: "", MODELHUB_SUPERSET_URL: "", MODELHUB_ORCHESTRATOR_SYNC_INTERVAL_S: "0", MODELHUB_DAGS_DIR: join(dataDir, "dags"),
+        MODELHUB_AIRFLOW_URL: airflow.url,
+        MODELHUB_AIRFLOW_USERNAME: process.env.E2E_AIRFLOW_USERNAME ?? "admin",
+        MODELHUB_AIRFLOW_PASSWORD: process.env.E2E_AIRFLOW_PASSWORD ?? "admin",
+        MODELHUB_DAG_VISIBLE_WAIT_S: process.env.E2E_AIRFLOW_URL ? "30" : "2",
+      },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -116,8 +126,9 @@ async function startBackend() {
       }
     }
     rmSync(dataDir, { recursive: true, force: true });
+    await airflow.stop();
   };
-  return { base, stop };
+  return { base, stop, dataDir };
 }
 
 /** Registry content through the API, so the catalog and its screenshots show something real. */
@@ -182,6 +193,34 @@ async function seed(base) {
     if (!response.ok && response.status !== 404) console.log(`  note: deployment answered ${response.status} ${await response.text()}`);
   }
   return first;
+}
+
+async function apiToken(base, username) {
+  const form = new URLSearchParams({ grant_type: "password", username, password: USERS[username].password });
+  return (await (await fetch(`${base}/api/auth/token`, { method: "POST", body: form })).json()).access_token;
+}
+
+async function api(base, username, method, path, body) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${await apiToken(base, username)}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Slow the browser's uploads down so the progress bar can be seen (and cancelled) on localhost. */
+async function throttleUploads(page, bytesPerSecond) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond ?? -1,
+  });
+  return cdp;
 }
 
 async function signIn(page, base, username, { next } = {}) {
@@ -289,7 +328,8 @@ async function main() {
         assert(editor ? register > 0 : register === 0, `Register model count ${register}`);
         await page.getByTestId("nav-deployments").click();
         await page.getByRole("heading", { name: "Deployments", exact: true }).waitFor();
-        const deploy = await page.getByRole("button", { name: "New deployment" }).count();
+        const deploy =
+          (await page.getByRole("button", { name: "New deployment" }).count()) + (await page.getByRole("link", { name: "New deployment" }).count());
         assert(editor ? deploy > 0 : deploy === 0, `New deployment count ${deploy}`);
       });
       if (!admin) {
@@ -336,7 +376,251 @@ async function main() {
       await shot(page, "41-not-found");
     });
 
+    await check("reports show the metrics charts or their empty state, and the model page its monitoring", async () => {
+      await freshPage();
+      await signIn(page, base, "viewer");
+      await page.getByTestId("nav-reports").click();
+      await page.getByRole("heading", { name: "Reports", exact: true }).waitFor();
+      await page.getByTestId("kpi-Models").waitFor();
+      // a fresh e2e backend may have no metric history yet: then the page says so instead of empty axes
+      const empty = await page.getByTestId("reports-no-history").count();
+      const chart = await page.getByTestId("chart-executions-per-day").count();
+      assert(empty + chart === 1, `expected the executions chart or the no-history notice (chart ${chart}, notice ${empty})`);
+      if (chart) assert(await visible(page.locator('[data-testid="chart-executions-per-day"] svg').first()), "the executions chart has no SVG");
+      const links = page.getByTestId("dashboard-links");
+      await links.getByText("Grafana and Superset are not configured").waitFor();
+      assert(await visible(links.getByText("MODELHUB_GRAFANA_URL")), "the empty state does not name MODELHUB_GRAFANA_URL");
+      await shot(page, "33-reports-viewer");
+      if (model) {
+        await page.goto(`${base}/models/${model.id}`);
+        await page.getByRole("heading", { name: model.name }).waitFor();
+        const monitoring = page.getByTestId("monitoring");
+        await monitoring.scrollIntoViewIfNeeded();
+        await page.getByTestId("drift-status").getByText(/No drift report yet|Drifted|No drift|Not enough data/).first().waitFor();
+        assert(await visible(monitoring.getByText("Model quality")), "no model quality chart");
+        assert(await visible(monitoring.getByText("Prediction volume")), "no prediction volume chart");
+        await page.evaluate(() => document.scrollingElement?.scrollTo(0, 0)); // a full-page shot of a scrolled page draws the fixed bars mid-page
+        await shot(page, "23-model-monitoring");
+      }
+    });
+
+    let registered = null;
+    await check("data scientist registers a model through the form (live name rule, schema editor, Markdown preview)", async () => {
+      await freshPage();
+      await signIn(page, base, "datascientist");
+      await page.getByTestId("nav-models").click();
+      await page.getByRole("button", { name: "Register model" }).first().click();
+      await page.getByRole("heading", { name: "Register a model" }).waitFor();
+      await page.getByLabel("Name", { exact: true }).fill("churn/v2");
+      assert(await visible(page.getByText(/Not allowed: "\/"/)), "the live name rule does not name the '/'");
+      await page.getByLabel("Name", { exact: true }).fill("E2E churn propensity");
+      await page.getByLabel("Description").fill("Propensity of a customer to churn within 90 days.");
+      await page.getByLabel("Department").fill("marketing");
+      await page.getByLabel("Geography").fill("emea");
+      await page.getByRole("combobox", { name: "Tags" }).fill("churn");
+      await page.keyboard.press("Enter");
+      await page.getByRole("combobox", { name: "Tags" }).fill("weekly");
+      await page.keyboard.press("Enter");
+      await page.getByLabel("Input schema").fill('{"type": "object", "properties": {"tenure": {"type": "int"}}}');
+      assert(await visible(page.getByText(/unknown type "int"/)), "the input schema editor does not flag an unknown type");
+      await page.getByLabel("Input schema").fill("");
+      await page.getByRole("button", { name: "Start from an example" }).first().click();
+      await page.getByLabel("Documentation").fill("# Churn propensity\n\nTrained on **12 months** of `customers`.\n\n- gradient boosting\n- weekly refresh");
+      await page.getByRole("tab", { name: "Preview" }).click();
+      await page.getByTestId("markdown-preview").getByRole("heading", { name: "Churn propensity" }).waitFor();
+      await shot(page, "70-register-model-form");
+      await page.getByRole("button", { name: "Register model" }).click();
+      await page.getByText("is registered").waitFor();
+      registered = (await api(base, "datascientist", "GET", "/api/models/E2E%20churn%20propensity")).body;
+      assert(registered?.input_schema?.properties?.tenure, "the input schema was not saved");
+      assert(registered?.documentation?.includes("Churn propensity"), "the documentation was not saved");
+    });
+
+    await check("a duplicate model name shows the server's error on the Name field", async () => {
+      await page.goto(`${base}/models/new`);
+      await page.getByLabel("Name", { exact: true }).fill("Customer churn");
+      await page.getByRole("button", { name: "Register model" }).click();
+      assert(await visible(page.getByText(/already/i)), "no duplicate-name error on the field");
+      await shot(page, "71-register-model-duplicate", { full: false });
+    });
+
+    await check("the first version uploads with a visible progress bar; Cancel leaves nothing", async () => {
+      assert(registered, "no model registered by the previous check");
+      await page.goto(`${base}/models/new`);
+      await page.getByLabel("Name", { exact: true }).fill("E2E upload target");
+      await page.getByRole("button", { name: "Register model" }).click();
+      await page.getByText("is registered").waitFor();
+      const target = (await api(base, "datascientist", "GET", "/api/models/E2E%20upload%20target")).body;
+      const big = Buffer.alloc(12 * 1024 * 1024, 7);
+      const cdp = await throttleUploads(page, 2 * 1024 * 1024);
+      await page.getByTestId("version-file").setInputFiles({ name: "model.bin", mimeType: "application/octet-stream", buffer: big });
+      await page.getByLabel("Metrics").fill('{"auc": 0.87, "f1": 0.71}');
+      await page.getByRole("button", { name: "Upload version" }).click();
+      await page.getByTestId("upload-progress").waitFor();
+      await page.waitForFunction(() => Number(document.querySelector('[aria-label="upload progress"]')?.getAttribute("aria-valuenow")) > 5, null, { timeout: 15000 });
+      await page.screenshot({ path: join(shots, "72-upload-progress.png"), fullPage: true });
+      await page.getByRole("button", { name: "Cancel upload" }).click();
+      await page.getByText("Upload cancelled: the server kept nothing").waitFor();
+      await page.waitForTimeout(500);
+      const after = await api(base, "datascientist", "GET", `/api/models/${target.id}/versions`);
+      assert(after.body.total === 0, `the cancelled upload left ${after.body.total} version(s)`);
+      await shot(page, "73-upload-cancelled", { full: false });
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 8 * 1024 * 1024 });
+      await page.getByRole("button", { name: "Upload version" }).click();
+      await page.getByTestId("upload-progress").waitFor();
+      await page.getByRole("heading", { name: "E2E upload target" }).waitFor({ timeout: 30000 });
+      await page.getByText(/Version \d+ uploaded/).waitFor();
+      const versions = (await api(base, "datascientist", "GET", `/api/models/${target.id}/versions`)).body;
+      assert(versions.total === 1, `expected one version after the cancel and the upload, got ${versions.total}`);
+      await page.getByRole("gridcell", { name: `v${versions.items[0].version}` }).first().waitFor();
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await shot(page, "74-model-after-upload");
+    });
+
+    await check("data scientist moves the champion alias with a confirmation", async () => {
+      await page.goto(`${base}/models/${model.id}`);
+      await page.getByTestId("alias-champion").filter({ hasText: "v2" }).waitFor();
+      await page.getByTestId("aliases").getByRole("button", { name: "Move" }).first().click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("Version").click();
+      await page.getByRole("option", { name: "v1", exact: true }).click();
+      await dialog.getByText(/moves from v2 to/).waitFor();
+      await shot(page, "75-move-champion-dialog", { full: false });
+      await dialog.getByRole("button", { name: "Move champion to v1" }).click();
+      await page.getByTestId("alias-champion").filter({ hasText: "v1" }).waitFor();
+      const now = (await api(base, "viewer", "GET", `/api/models/${model.id}`)).body;
+      assert(now.aliases.champion === 1, `champion is ${now.aliases.champion}`);
+      await page.getByTestId("lineage").waitFor();
+      await shot(page, "76-model-detail-lineage");
+    });
+
+    await check("a stale edit gets the 409 explained with what changed", async () => {
+      await page.getByRole("button", { name: "Edit" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("Description").fill("My edit of the description.");
+      const patched = await api(base, "admin", "PATCH", `/api/models/${model.id}`, { geography: "global" });
+      assert(patched.status === 200, `concurrent PATCH answered ${patched.status}`);
+      await dialog.getByRole("button", { name: "Save changes" }).click();
+      await dialog.getByTestId("stale-edit").waitFor();
+      assert(await visible(dialog.getByTestId("stale-edit").getByText("geography")), "the diff does not show the geography change");
+      await shot(page, "77-stale-edit", { full: false });
+      await dialog.getByRole("button", { name: "Reload" }).click();
+      await dialog.getByRole("button", { name: "Save changes" }).click();
+      await page.getByText(/saved$/).first().waitFor();
+      const now = (await api(base, "viewer", "GET", `/api/models/${model.id}`)).body;
+      assert(now.geography === "global" && now.description === "My edit of the description.", `after reload+save: ${now.geography} / ${now.description}`);
+    });
+
+    let executionUrl = null;
+    await check("data scientist creates a deployment with a cron preset and sees the next runs", async () => {
+      await page.goto(`${base}/deployments`);
+      await page.getByRole("button", { name: "New deployment" }).or(page.getByRole("link", { name: "New deployment" })).first().click();
+      await page.getByRole("heading", { name: "New deployment" }).waitFor();
+      await page.getByLabel("Name", { exact: true }).fill("e2e-weekday-scoring");
+      await page.getByRole("combobox", { name: "Model" }).fill("Customer");
+      await page.getByRole("option", { name: /Customer churn/ }).click();
+      await page.getByRole("radio", { name: "Batch scoring" }).waitFor();
+      await page.getByRole("combobox", { name: "Dataset" }).click();
+      await page.getByRole("option", { name: /customers-weekly/ }).click();
+      await page.getByLabel("Batch size").fill("0");
+      assert(await visible(page.getByText("must be at least 1")), "the params form does not check the schema");
+      await page.getByLabel("Batch size").fill("1000");
+      await page.getByRole("combobox", { name: /^Runs/ }).click();
+      await page.getByRole("option", { name: "Every weekday (Mon–Fri)" }).click();
+      await page.getByLabel("Cron expression").waitFor();
+      assert((await page.getByLabel("Cron expression").inputValue()) === "0 6 * * 1-5", "the preset did not fill the expression");
+      await page.getByRole("list", { name: "next runs" }).getByRole("listitem").nth(4).waitFor();
+      await page.getByText("Every weekday (Monday to Friday) at 06:00").waitFor();
+      await shot(page, "80-deployment-form-cron");
+      await page.getByRole("button", { name: "Create deployment" }).click();
+      await page.getByRole("heading", { name: "e2e-weekday-scoring" }).waitFor();
+      await page.getByTestId("deployment-next-runs").getByRole("listitem").first().waitFor();
+      await shot(page, "81-deployment-detail");
+    });
+
+    await check("resume, run now, and follow the execution live (status, timeline, log)", async () => {
+      await page.getByRole("button", { name: "Resume" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Resume" }).click();
+      await page.getByRole("button", { name: "Pause" }).waitFor();
+      await page.getByRole("button", { name: "Run now" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Run now" }).click();
+      await page.waitForURL(/\/executions\/[0-9a-f]{32}$/, { timeout: 30000 });
+      executionUrl = page.url();
+      await page.getByTestId("bar-prepare").waitFor({ timeout: 20000 });
+      await page.getByTestId("log-viewer").getByText(/: step \d+/).first().waitFor({ timeout: 20000 });
+      await page.screenshot({ path: join(shots, "82-execution-running.png"), fullPage: true });
+      await page.getByTestId("execution-status").filter({ hasText: "Success" }).waitFor({ timeout: 30000 });
+      await page.getByTestId("bar-batch_scoring").waitFor();
+      await shot(page, "83-execution-success");
+    });
+
+    await check("the execution's results are listed and download", async () => {
+      assert(executionUrl, "no execution from the previous check");
+      if (!backend.dataDir) return; // a server started elsewhere: its object store is not ours to write
+      // what a pipeline job does: write its results under the execution's prefix in the object store
+      const id = executionUrl.split("/").pop();
+      const folder = join(backend.dataDir, "objects", "data", "executions", id, "results");
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, "predictions.csv"), "id,prediction\n1,0\n2,1\n");
+      await page.reload();
+      await page.getByRole("list", { name: "results" }).getByText("predictions.csv").waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "download predictions.csv" }).click(),
+      ]);
+      assert(download.suggestedFilename() === "predictions.csv", `downloaded ${download.suggestedFilename()}`);
+      await shot(page, "84-execution-results");
+      await page.getByTestId("nav-executions").click();
+      await page.getByRole("heading", { name: "Executions", exact: true }).waitFor();
+      await page.getByRole("gridcell", { name: /e2e-weekday-scoring/ }).first().waitFor();
+      await shot(page, "85-executions-list");
+    });
+
+    await check("data scientist edits the deployment's schedule and moves a version to production", async () => {
+      await page.goto(executionUrl);
+      await page.getByRole("link", { name: "Deployment", exact: true }).click();
+      await page.getByRole("heading", { name: "e2e-weekday-scoring" }).waitFor();
+      await page.getByRole("link", { name: "Edit" }).click();
+      await page.getByRole("heading", { name: "Edit e2e-weekday-scoring" }).waitFor();
+      await page.getByRole("combobox", { name: /^Runs/ }).click();
+      await page.getByRole("option", { name: "Every day" }).click();
+      await page.getByRole("list", { name: "next runs" }).getByRole("listitem").first().waitFor();
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByRole("heading", { name: "e2e-weekday-scoring" }).waitFor();
+      await page.getByTestId("deployment-next-runs").getByText("Every day at 06:00").waitFor();
+      const saved = (await api(base, "viewer", "GET", "/api/deployments?q=e2e-weekday")).body.items[0];
+      assert(saved.schedule === "0 6 * * *" && saved.revision > 1, `schedule ${saved.schedule}, revision ${saved.revision}`);
+
+      await page.goto(`${base}/models/${model.id}`);
+      const row = page.getByRole("row").filter({ has: page.getByRole("gridcell", { name: "v2", exact: true }) });
+      await row.getByRole("menuitem", { name: "more" }).or(row.getByLabel("more")).first().click();
+      await page.getByRole("menuitem", { name: "Move to stage…" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("button", { name: "Move to production" }).click();
+      await page.getByText("v2 is now in production").waitFor();
+      await row.getByText("Production").waitFor();
+    });
+
+    await check("viewer reads the execution and its log but has no cancel, edit or run button", async () => {
+      assert(executionUrl, "no execution from the previous check");
+      await freshPage();
+      await signIn(page, base, "viewer", { next: new URL(executionUrl).pathname });
+      await page.getByTestId("execution-status").waitFor();
+      await page.getByTestId("log-viewer").getByText(/step/).first().waitFor();
+      assert((await page.getByRole("button", { name: "Cancel run" }).count()) === 0, "viewer sees Cancel run");
+      await page.getByRole("link", { name: "Deployment", exact: true }).click();
+      await page.getByRole("heading", { name: "e2e-weekday-scoring" }).waitFor();
+      for (const name of ["Edit", "Pause", "Run now"])
+        assert((await page.getByRole("button", { name }).count()) === 0 && (await page.getByRole("link", { name }).count()) === 0, `viewer sees ${name}`);
+      await page.goto(`${base}/deployments/new`);
+      await page.getByTestId("forbidden-page").waitFor();
+      await page.goto(`${base}/models/new`);
+      await page.getByTestId("forbidden-page").waitFor();
+    });
+
     await check("admin creates a user through the dialog and finds it in the list", async () => {
+      await freshPage();
+      await signIn(page, base, "admin");
       await page.goto(`${base}/users`);
       await page.getByRole("button", { name: "Create user" }).click();
       const dialog = page.getByRole("dialog");

@@ -45,6 +45,29 @@ type ExecutionListQuery = NonNullable<operations["list_executions_api_executions
 export const PIPELINE_KINDS: PipelineKind[] = ["batch_scoring", "training", "evaluation", "monitoring"];
 export const EXECUTION_STATUSES: ExecutionStatus[] = ["queued", "running", "success", "failed", "cancelled"];
 
+export type ModelUpdate = Schemas["ModelUpdate"];
+export type ModelFormat = Schemas["ModelFormat"];
+export type Stage = Schemas["Stage"];
+export type Lineage = Schemas["LineageOut"];
+export type Dataset = Schemas["DatasetOut"];
+export type Kind = Schemas["KindOut"];
+export type SchedulePreview = Schemas["SchedulePreviewOut"];
+export type DeploymentCreate = Schemas["DeploymentCreate"];
+export type DeploymentUpdate = Schemas["DeploymentUpdate"];
+export type Task = Schemas["TaskOut"];
+export type LogChunk = Schemas["LogOut"];
+export type LogLine = Schemas["LogLine"];
+export type Result = Schemas["ResultOut"];
+
+export const MODEL_FORMATS: ModelFormat[] = ["skops", "joblib", "pickle", "torchscript", "torch_state_dict", "onnx", "mlflow", "other"];
+export const STAGES: Stage[] = ["none", "staging", "production", "archived"];
+/** Execution states after which nothing changes any more. */
+export const FINAL_STATUSES: ExecutionStatus[] = ["success", "failed", "cancelled"];
+
+const modelPath = (id: string) => ({ path: { model_id: id } });
+const deploymentPath = (id: string) => ({ path: { deployment_id: id } });
+const executionPath = (id: string) => ({ path: { execution_id: id } });
+
 export const registryApi = {
   models: (query: ModelListQuery) => unwrap(api.GET("/api/models", { params: { query } })),
   facets: (query: ModelFilters) => unwrap(api.GET("/api/models/facets", { params: { query } })),
@@ -54,4 +77,55 @@ export const registryApi = {
   createModel: (body: ModelCreate) => unwrap(api.POST("/api/models", { body })),
   deployments: (query: DeploymentListQuery) => unwrap(api.GET("/api/deployments", { params: { query } })),
   executions: (query: ExecutionListQuery) => unwrap(api.GET("/api/executions", { params: { query } })),
+
+  /** `body.version` is the model's revision the edit is based on: a stale one answers 409. */
+  updateModel: (id: string, body: ModelUpdate) =>
+    unwrap(api.PATCH("/api/models/{model_id}", { params: modelPath(id), body })),
+  version: (id: string, version: string | number) =>
+    unwrap(api.GET("/api/models/{model_id}/versions/{version}", { params: { path: { model_id: id, version: String(version) } } })),
+  lineage: (id: string, version: string | number) =>
+    unwrap(
+      api.GET("/api/models/{model_id}/versions/{version}/lineage", {
+        params: { path: { model_id: id, version: String(version) } },
+      }),
+    ),
+  setAlias: (id: string, alias: string, version: number) =>
+    unwrap(api.PUT("/api/models/{model_id}/aliases/{alias}", { params: { path: { model_id: id, alias } }, body: { version } })),
+  deleteAlias: (id: string, alias: string) =>
+    unwrap(api.DELETE("/api/models/{model_id}/aliases/{alias}", { params: { path: { model_id: id, alias } } })),
+  setStage: (id: string, version: number, stage: Stage) =>
+    unwrap(
+      api.PUT("/api/models/{model_id}/versions/{version}/stage", {
+        params: { path: { model_id: id, version: String(version) } },
+        body: { stage },
+      }),
+    ),
+  artifactUrl: (id: string, version: number) =>
+    `/api/models/${encodeURIComponent(id)}/versions/${version}/artifact`,
+
+  datasets: (query: { q?: string; limit?: number; cursor?: string | null }) =>
+    unwrap(api.GET("/api/datasets", { params: { query } })),
+  dataset: (id: string) => unwrap(api.GET("/api/datasets/{dataset_id}", { params: { path: { dataset_id: id } } })),
+
+  kinds: () => unwrap(api.GET("/api/deployments/kinds")),
+  /** Next run times of a schedule not saved yet (422 with the reason when it is invalid). */
+  previewSchedule: (schedule: string, timezone: string, count = 5) =>
+    unwrap(api.GET("/api/deployments/schedule-preview", { params: { query: { schedule, timezone, count } } })),
+  deploymentPreview: (id: string, count = 5) =>
+    unwrap(api.GET("/api/deployments/{deployment_id}/schedule-preview", { params: { ...deploymentPath(id), query: { count } } })),
+  deployment: (id: string) => unwrap(api.GET("/api/deployments/{deployment_id}", { params: deploymentPath(id) })),
+  createDeployment: (body: DeploymentCreate) => unwrap(api.POST("/api/deployments", { body })),
+  /** `body.revision` is the revision the edit is based on: a stale one answers 409. */
+  updateDeployment: (id: string, body: DeploymentUpdate) =>
+    unwrap(api.PATCH("/api/deployments/{deployment_id}", { params: deploymentPath(id), body })),
+  pause: (id: string) => unwrap(api.POST("/api/deployments/{deployment_id}/pause", { params: deploymentPath(id) })),
+  resume: (id: string) => unwrap(api.POST("/api/deployments/{deployment_id}/resume", { params: deploymentPath(id) })),
+  trigger: (id: string) =>
+    unwrap(api.POST("/api/deployments/{deployment_id}/executions", { params: deploymentPath(id), body: {} })),
+
+  execution: (id: string) => unwrap(api.GET("/api/executions/{execution_id}", { params: executionPath(id) })),
+  cancel: (id: string) => unwrap(api.POST("/api/executions/{execution_id}/cancel", { params: executionPath(id) })),
+  logs: (id: string, query: { task?: string; offset?: number }) =>
+    unwrap(api.GET("/api/executions/{execution_id}/logs", { params: { ...executionPath(id), query } })),
+  results: (id: string) => unwrap(api.GET("/api/executions/{execution_id}/results", { params: executionPath(id) })),
 };

@@ -106,6 +106,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dashboards/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grafana and Superset, when configured */
+        get: operations["get_links_api_dashboards_links_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboards/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI's overview: executions, models, predictions, drift */
+        get: operations["get_overview_api_dashboards_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets": {
         parameters: {
             query?: never;
@@ -485,6 +519,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One metric series, bucketed and aggregated per label group */
+        get: operations["get_metrics_api_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models": {
         parameters: {
             query?: never;
@@ -557,6 +608,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{model_id}/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest drift reports of a model (monitoring deployments) */
+        get: operations["show_drift_api_models__model_id__drift_get"];
+        put?: never;
+        /** For the monitoring job: record a drift report (service account only) */
+        post: operations["report_drift_api_models__model_id__drift_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{model_id}/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict with a version (?version=) or an alias (?alias=, default champion)
+         * @description Body `{"records": [{feature: value, ...}]}`, or MLflow's `dataframe_records`, `dataframe_split`, `instances`/`inputs`. Records are checked against the version's (else the model's) input JSON Schema; the model runs in a worker process. See docs/serving.md.
+         */
+        post: operations["predict_api_models__model_id__predict_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{model_id}/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Logged online predictions of a model, newest first (sampled inputs and outputs) */
+        get: operations["prediction_log_api_models__model_id__predictions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/{model_id}/versions": {
         parameters: {
             query?: never;
@@ -567,7 +673,10 @@ export interface paths {
         /** The versions of a model */
         get: operations["list_versions_api_models__model_id__versions_get"];
         put?: never;
-        /** Upload a new version (multipart field `file`, streamed; other fields as form fields) */
+        /**
+         * Upload a new version (multipart field `file`, streamed; other fields as form fields)
+         * @description An MLflow model zip (format `mlflow`, detected from an `MLmodel` file at the zip's root or one folder down) is read without running anything: its flavor becomes the version's framework, its signature the version's input/output JSON Schema, and the model takes both when it has none yet.
+         */
         post: operations["upload_version_api_models__model_id__versions_post"];
         delete?: never;
         options?: never;
@@ -627,6 +736,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{model_id}/versions/{version}/mlflow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export as a zipped MLflow model directory that mlflow.pyfunc.load_model loads */
+        get: operations["export_mlflow_api_models__model_id__versions__version__mlflow_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/{model_id}/versions/{version}/stage": {
         parameters: {
             query?: never;
@@ -637,6 +763,23 @@ export interface paths {
         get?: never;
         /** Move a version to a stage; production archives the previous production version */
         put: operations["set_stage_api_models__model_id__versions__version__stage_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/serving/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Serving workers and the prediction log queue */
+        get: operations["serving_stats_api_serving_stats_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -799,6 +942,22 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** CountByName */
+        CountByName: {
+            /** Count */
+            count: number;
+            /** Name */
+            name: string;
+        };
+        /** DashboardLink */
+        DashboardLink: {
+            /** Title */
+            title: string;
+            /** Tool */
+            tool: string;
+            /** Url */
+            url: string;
+        };
         /**
          * DatasetFormat
          * @enum {string}
@@ -876,6 +1035,29 @@ export interface components {
             name?: string | null;
             /** Sha256 */
             sha256?: string | null;
+        };
+        /** DayStatus */
+        DayStatus: {
+            /**
+             * Cancelled
+             * @default 0
+             */
+            cancelled: number;
+            /**
+             * Day
+             * Format: date-time
+             */
+            day: string;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Success
+             * @default 0
+             */
+            success: number;
         };
         /** DeploymentCreate */
         DeploymentCreate: {
@@ -1021,6 +1203,120 @@ export interface components {
              * @description a fixed model version (or give alias)
              */
             version?: number | null;
+        };
+        /** DriftOut */
+        DriftOut: {
+            /**
+             * History
+             * @description earlier reports, newest first
+             */
+            history?: components["schemas"]["DriftReportOut"][];
+            latest?: components["schemas"]["DriftReportOut"] | null;
+            /** Model Id */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /**
+             * Status
+             * @description the latest report's status; unknown before the first monitoring run
+             * @enum {string}
+             */
+            status: "ok" | "drifted" | "insufficient_data" | "unknown";
+        };
+        /**
+         * DriftReportIn
+         * @description What the monitoring job sends (modelhub/jobs/monitoring.py): `compare()`'s answer and context.
+         */
+        DriftReportIn: {
+            /** Deployment Id */
+            deployment_id?: string | null;
+            /** Drifted Features */
+            drifted_features?: string[];
+            /** Execution Id */
+            execution_id?: string | null;
+            /** Features */
+            features: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Samples */
+            samples: number;
+            /**
+             * Source
+             * @default prediction_log
+             * @enum {string}
+             */
+            source: "prediction_log" | "dataset";
+            /** Thresholds */
+            thresholds?: {
+                [key: string]: number;
+            };
+            /** Version */
+            version: number;
+            /** Window Hours */
+            window_hours?: number | null;
+        };
+        /** DriftReportOut */
+        DriftReportOut: {
+            /** Checked At */
+            checked_at: string;
+            /** Deployment Id */
+            deployment_id?: string | null;
+            /**
+             * Drifted Features
+             * @default []
+             */
+            drifted_features: string[];
+            /** Execution Id */
+            execution_id?: string | null;
+            /**
+             * Features
+             * @default {}
+             */
+            features: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Id */
+            id: string;
+            /** Model Id */
+            model_id: string;
+            /** Samples */
+            samples: number;
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "drifted" | "insufficient_data";
+            /**
+             * Thresholds
+             * @default {}
+             */
+            thresholds: {
+                [key: string]: number;
+            };
+            /** Version */
+            version: number;
+            /** Window Hours */
+            window_hours?: number | null;
+        };
+        /** DriftSummary */
+        DriftSummary: {
+            /**
+             * Day
+             * Format: date-time
+             */
+            day: string;
+            /** Features Drifted */
+            features_drifted: number;
+            /** Features Tested */
+            features_tested: number;
+            /** Model Name */
+            model_name: string;
         };
         /** ExecutionOut */
         ExecutionOut: {
@@ -1175,6 +1471,15 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** LinksOut */
+        LinksOut: {
+            /** Dashboards */
+            dashboards: components["schemas"]["DashboardLink"][];
+            /** Grafana Url */
+            grafana_url: string | null;
+            /** Superset Url */
+            superset_url: string | null;
+        };
         /** Liveness */
         Liveness: {
             /** Status */
@@ -1282,22 +1587,25 @@ export interface components {
          * @enum {string}
          */
         ModelFormat: "skops" | "joblib" | "pickle" | "torchscript" | "torch_state_dict" | "onnx" | "mlflow" | "other";
-        /** ModelInput */
+        /**
+         * ModelInput
+         * @description The model version the job uses; all None but id and name for a training job whose model has none yet.
+         */
         ModelInput: {
             /** Format */
-            format: string;
+            format: string | null;
             /** Id */
             id: string;
             /** Name */
             name: string;
             /** Object Key */
-            object_key: string;
+            object_key: string | null;
             /** Sha256 */
-            sha256: string;
+            sha256: string | null;
             /** Size */
-            size: number;
+            size: number | null;
             /** Version */
-            version: number;
+            version: number | null;
         };
         /** ModelOut */
         ModelOut: {
@@ -1431,6 +1739,37 @@ export interface components {
              */
             version?: number | null;
         };
+        /** OverviewOut */
+        OverviewOut: {
+            /** Avg Execution Duration S */
+            avg_execution_duration_s: number | null;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Executions Per Day */
+            executions_per_day: components["schemas"]["DayStatus"][];
+            /** Executions Total */
+            executions_total: number;
+            /** Latest Drift */
+            latest_drift: components["schemas"]["DriftSummary"][];
+            /** Models By Department */
+            models_by_department: components["schemas"]["CountByName"][];
+            /** Models Total */
+            models_total: number;
+            /** Predictions Total */
+            predictions_total: number;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Success Rate */
+            success_rate: number | null;
+            /** Top Models By Predictions */
+            top_models_by_predictions: components["schemas"]["CountByName"][];
+        };
         /** PageOut[AuditEntry] */
         PageOut_AuditEntry_: {
             /** Items */
@@ -1499,6 +1838,68 @@ export interface components {
          * @enum {string}
          */
         PipelineKind: "batch_scoring" | "training" | "evaluation" | "monitoring";
+        /** PredictOut */
+        PredictOut: {
+            /**
+             * Classes
+             * @description the class of each probability column
+             */
+            classes?: unknown[] | null;
+            /** Model Id */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /** Model Version */
+            model_version: number;
+            /** Predictions */
+            predictions: unknown[];
+            /**
+             * Probabilities
+             * @description with ?probabilities=true: one row per record
+             */
+            probabilities?: number[][] | null;
+        };
+        /** PredictionLogEntry */
+        PredictionLogEntry: {
+            /** Caller */
+            caller: string;
+            /**
+             * Inputs
+             * @description the first MODELHUB_SERVING_LOG_SAMPLE_RECORDS records
+             */
+            inputs: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Inputs Hash
+             * @description sha256 of the request's records as canonical JSON
+             */
+            inputs_hash: string;
+            /** Latency Ms */
+            latency_ms: number;
+            /** Model Id */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /** N Records */
+            n_records: number;
+            /**
+             * Outputs
+             * @description their predictions
+             */
+            outputs: unknown[];
+            /** Source */
+            source: string;
+            /** Time */
+            time: string;
+            /** Version */
+            version: number;
+        };
+        /** PredictionLogOut */
+        PredictionLogOut: {
+            /** Items */
+            items: components["schemas"]["PredictionLogEntry"][];
+        };
         /** Readiness */
         Readiness: {
             /** Components */
@@ -1572,6 +1973,59 @@ export interface components {
             schedule: string | null;
             /** Timezone */
             timezone: string;
+        };
+        /** SeriesGroup */
+        SeriesGroup: {
+            /** Labels */
+            labels: {
+                [key: string]: string | null;
+            };
+            /** Points */
+            points: [
+                string,
+                number
+            ][];
+        };
+        /** SeriesOut */
+        SeriesOut: {
+            /** Aggregate */
+            aggregate: string;
+            /** Bucket S */
+            bucket_s: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Filters */
+            filters: {
+                [key: string]: string;
+            };
+            /** Groups */
+            groups: components["schemas"]["SeriesGroup"][];
+            /** Series */
+            series: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /** ServingStatsOut */
+        ServingStatsOut: {
+            /**
+             * Prediction Log
+             * @description queued, written, dropped (queue full), failed (store down)
+             */
+            prediction_log: {
+                [key: string]: number;
+            };
+            /** Worker Restarts */
+            worker_restarts: number;
+            /** Workers */
+            workers: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * Stage
@@ -1752,6 +2206,18 @@ export interface components {
             /** Filename */
             filename: string;
             format: components["schemas"]["ModelFormat"];
+            /**
+             * Framework
+             * @description from the MLmodel's flavor, for MLflow uploads
+             */
+            framework?: string | null;
+            /**
+             * Input Schema
+             * @description JSON Schema from the MLflow signature's inputs
+             */
+            input_schema?: {
+                [key: string]: unknown;
+            } | null;
             lineage: components["schemas"]["Lineage"];
             /**
              * Metrics
@@ -1760,6 +2226,13 @@ export interface components {
             metrics: {
                 [key: string]: number;
             };
+            /**
+             * Mlflow
+             * @description MLmodel facts: flavors, signature, mlflow_version, ...
+             */
+            mlflow?: {
+                [key: string]: unknown;
+            } | null;
             /** Model Id */
             model_id: string;
             /** Model Name */
@@ -1767,12 +2240,33 @@ export interface components {
             /** Notes */
             notes?: string | null;
             /**
+             * Output Schema
+             * @description JSON Schema from the MLflow signature's outputs
+             */
+            output_schema?: {
+                [key: string]: unknown;
+            } | null;
+            /**
              * Params
              * @default {}
              */
             params: {
                 [key: string]: unknown;
             };
+            /**
+             * Preprocessing
+             * @description fitted preprocessing applied before the model; null in lists (GET the version)
+             */
+            preprocessing?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Reference Stats
+             * @description drift reference statistics, when sent; null in lists (GET the version)
+             */
+            reference_stats?: {
+                [key: string]: unknown;
+            } | null;
             /** Sha256 */
             sha256: string;
             /** Size */
@@ -1958,6 +2452,63 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    get_links_api_dashboards_links_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinksOut"];
+                };
+            };
+        };
+    };
+    get_overview_api_dashboards_overview_get: {
+        parameters: {
+            query?: {
+                /** @description inclusive; default end minus 30 days */
+                start?: string | null;
+                /** @description exclusive; default now */
+                end?: string | null;
+                /** @description a model's id or name */
+                model?: string | null;
+                department?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
@@ -2916,6 +3467,52 @@ export interface operations {
             };
         };
     };
+    get_metrics_api_metrics_get: {
+        parameters: {
+            query: {
+                /** @description e.g. prediction.count, execution.duration_s */
+                series: string;
+                /** @description inclusive; default end minus 7 days */
+                start?: string | null;
+                /** @description exclusive; default now */
+                end?: string | null;
+                /** @description seconds or 5m, 1h, 1d, 1w; default about 200 buckets */
+                bucket?: string | null;
+                aggregate?: "avg" | "sum" | "min" | "max" | "count";
+                /** @description a model's id or name */
+                model?: string | null;
+                department?: string | null;
+                /** @description more label filters, key:value */
+                label?: string[];
+                /** @description label keys, one line per value combination */
+                group_by?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_models_api_models_get: {
         parameters: {
             query?: {
@@ -3203,6 +3800,211 @@ export interface operations {
             };
         };
     };
+    show_drift_api_models__model_id__drift_get: {
+        parameters: {
+            query?: {
+                /** @description reports returned, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_drift_api_models__model_id__drift_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DriftReportIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    predict_api_models__model_id__predict_post: {
+        parameters: {
+            query?: {
+                version?: number | null;
+                alias?: string | null;
+                /** @description classifiers: add per-class probabilities and the classes */
+                probabilities?: boolean;
+            };
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "records": [
+                 *         {
+                 *           "age": 37,
+                 *           "city": "Lyon",
+                 *           "income": 42000
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    alias?: string;
+                    /** @description MLflow: pandas records orient */
+                    dataframe_records?: {
+                        [key: string]: unknown;
+                    }[];
+                    /** @description MLflow: pandas split orient */
+                    dataframe_split?: {
+                        columns: string[];
+                        data: unknown[][];
+                    };
+                    /** @description as instances */
+                    inputs?: unknown[];
+                    /** @description MLflow: objects, or lists in the input schema's property order */
+                    instances?: unknown[];
+                    /** @description MLflow inference params: ignored */
+                    params?: Record<string, never>;
+                    probabilities?: boolean;
+                    /** @description one object per record: {feature: value} */
+                    records?: {
+                        [key: string]: unknown;
+                    }[];
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictOut"];
+                };
+            };
+            /** @description no such model, version or alias */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no champion alias and no version/alias given, or a format that is not served */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description more records than MODELHUB_SERVING_MAX_RECORDS, or a body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a record does not match the input schema (details name record and field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description this version cannot be loaded or its worker failed; other models keep serving */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    prediction_log_api_models__model_id__predictions_get: {
+        parameters: {
+            query?: {
+                version?: number | null;
+                /** @description ISO 8601; only requests at or after it */
+                since?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionLogOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_versions_api_models__model_id__versions_get: {
         parameters: {
             query?: {
@@ -3273,6 +4075,20 @@ export interface operations {
                     params?: string;
                     /** Parent Version */
                     parent_version?: number | null;
+                    /**
+                     * Preprocessing
+                     * @description JSON object: the fitted preprocessing scoring applies first (pipelines/preprocessing.py)
+                     */
+                    preprocessing?: string | {
+                        [key: string]: unknown;
+                    } | null;
+                    /**
+                     * Reference Stats
+                     * @description JSON object: drift reference statistics of the training features (drift/reference.py)
+                     */
+                    reference_stats?: string | {
+                        [key: string]: unknown;
+                    } | null;
                     /** Source Execution Id */
                     source_execution_id?: string | null;
                 };
@@ -3309,7 +4125,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description bad field, empty file, or a format the content contradicts */
+            /** @description bad field, empty file, a format the content contradicts, or a bad MLmodel */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3458,6 +4274,38 @@ export interface operations {
             };
         };
     };
+    export_mlflow_api_models__model_id__versions__version__mlflow_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+                /** @description a version number, an alias, or `latest` */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/zip": unknown;
+                };
+            };
+            /** @description a format MLflow's sklearn flavor cannot read as is (not skops, pickle or mlflow) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     set_stage_api_models__model_id__versions__version__stage_put: {
         parameters: {
             query?: never;
@@ -3491,6 +4339,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    serving_stats_api_serving_stats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServingStatsOut"];
                 };
             };
         };

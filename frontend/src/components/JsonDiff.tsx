@@ -14,8 +14,8 @@ const TONES = {
   same: { bg: "transparent", fg: "inherit" },
 };
 
-export function JsonDiff({ before, after }: { before: Doc; after: Doc }) {
-  const rows = diffRecords(before, after);
+export function JsonDiff({ before, after, onlyChanges = false }: { before: Doc; after: Doc; onlyChanges?: boolean }) {
+  const rows = diffRecords(before, after).filter((r) => !onlyChanges || r.change !== "same");
   if (rows.length === 0) {
     return (
       <Typography variant="body2" color="text.secondary">

@@ -20,6 +20,12 @@ export function SearchField({
 }) {
   const [text, setText] = useState(value);
   const debounced = useDebounced(text, 300);
+  // a value changed from outside (a "Clear" button) shows in the box
+  const [seen, setSeen] = useState(value);
+  if (seen !== value) {
+    setSeen(value);
+    if (value !== text) setText(value);
+  }
   useEffect(() => {
     if (debounced !== value) onChange(debounced);
     // only the debounced text drives the change

@@ -1,10 +1,11 @@
 import { useMemo, useState } from "react";
-import { Box, Button, Chip, Stack, TextField, Typography } from "@mui/material";
+import { Box, Button, Chip, TextField, Typography } from "@mui/material";
 import type { GridColDef } from "@mui/x-data-grid";
-import FilterAltOffOutlinedIcon from "@mui/icons-material/FilterAltOffOutlined";
 import { fetchAudit, keys, type AuditFilters } from "../../api/hooks";
 import type { AuditEntry } from "../../api/types";
 import { EmptyState } from "../../components/EmptyState";
+import { FilterBar } from "../../components/FilterBar";
+import { FILTER_FIELD_SX } from "../../components/styles";
 import { formatDateTime, timeAgo } from "../../components/format";
 import { ServerDataGrid } from "../../components/grid/ServerDataGrid";
 import { useCursorQuery } from "../../components/grid/useCursorQuery";
@@ -82,17 +83,17 @@ export function AuditPage() {
   return (
     <>
       <PageHeader title="Audit log" subtitle="Every change to users, models, deployments and executions: who, what, when, before and after." />
-      <Stack direction="row" spacing={1.5} useFlexGap sx={{ mb: 2, flexWrap: "wrap" }} component="form" aria-label="audit filters">
-        <TextField label="Who" value={form.actor} onChange={set("actor")} sx={{ width: 140, bgcolor: "background.paper" }} />
-        <TextField label="Action" placeholder="user.create" value={form.action} onChange={set("action")} sx={{ width: 150, bgcolor: "background.paper" }} />
-        <TextField label="Entity" placeholder="user" value={form.entity_type} onChange={set("entity_type")} sx={{ width: 120, bgcolor: "background.paper" }} />
-        <TextField label="Entity id" value={form.entity_id} onChange={set("entity_id")} sx={{ width: 180, bgcolor: "background.paper" }} />
+      <FilterBar total={grid.total} noun="entry" plural="entries" active={filtered} onClear={() => setForm(EMPTY)} label="audit filters">
+        <TextField label="Who" value={form.actor} onChange={set("actor")} sx={{ width: 140, ...FILTER_FIELD_SX }} />
+        <TextField label="Action" placeholder="user.create" value={form.action} onChange={set("action")} sx={{ width: 150, ...FILTER_FIELD_SX }} />
+        <TextField label="Entity" placeholder="user" value={form.entity_type} onChange={set("entity_type")} sx={{ width: 120, ...FILTER_FIELD_SX }} />
+        <TextField label="Entity id" value={form.entity_id} onChange={set("entity_id")} sx={{ width: 180, ...FILTER_FIELD_SX }} />
         <TextField
           label="From"
           type="datetime-local"
           value={form.since}
           onChange={set("since")}
-          sx={{ width: 200, bgcolor: "background.paper" }}
+          sx={{ width: 200, ...FILTER_FIELD_SX }}
           slotProps={{ inputLabel: { shrink: true } }}
         />
         <TextField
@@ -100,21 +101,10 @@ export function AuditPage() {
           type="datetime-local"
           value={form.until}
           onChange={set("until")}
-          sx={{ width: 200, bgcolor: "background.paper" }}
+          sx={{ width: 200, ...FILTER_FIELD_SX }}
           slotProps={{ inputLabel: { shrink: true } }}
         />
-        {filtered && (
-          <Button startIcon={<FilterAltOffOutlinedIcon />} onClick={() => setForm(EMPTY)}>
-            Clear
-          </Button>
-        )}
-        <Box sx={{ flexGrow: 1 }} />
-        {grid.total !== null && (
-          <Typography variant="body2" color="text.secondary" sx={{ alignSelf: "center" }}>
-            {grid.total} {grid.total === 1 ? "entry" : "entries"}
-          </Typography>
-        )}
-      </Stack>
+      </FilterBar>
       <ServerDataGrid<AuditEntry>
         aria-label="audit log"
         rows={grid.rows}

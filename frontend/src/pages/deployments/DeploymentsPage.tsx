@@ -1,16 +1,18 @@
 import { useState } from "react";
-import { Box, Button, Link, MenuItem, Stack, TextField, ToggleButton, ToggleButtonGroup, Tooltip, Typography } from "@mui/material";
+import { Box, Button, Link, MenuItem, TextField, ToggleButton, ToggleButtonGroup, Tooltip, Typography } from "@mui/material";
 import type { GridColDef } from "@mui/x-data-grid";
 import AddIcon from "@mui/icons-material/Add";
 import ScheduleOutlinedIcon from "@mui/icons-material/ScheduleOutlined";
-import { Link as RouterLink } from "react-router";
+import { Link as RouterLink, useNavigate } from "react-router";
 import { isUnavailable } from "../../api/errors";
 import { keys } from "../../api/hooks";
 import { PIPELINE_KINDS, registryApi, type Deployment, type PipelineKind } from "../../api/registry";
 import { useCan } from "../../auth/context";
 import { StatusChip } from "../../components/Chips";
 import { EmptyState } from "../../components/EmptyState";
-import { formatCount, humanize, timeAgo } from "../../components/format";
+import { FilterBar } from "../../components/FilterBar";
+import { FILTER_FIELD_SX } from "../../components/styles";
+import { humanize, timeAgo } from "../../components/format";
 import { ServerDataGrid } from "../../components/grid/ServerDataGrid";
 import { useCursorQuery } from "../../components/grid/useCursorQuery";
 import { PageHeader } from "../../components/PageHeader";
@@ -24,9 +26,9 @@ const columns: GridColDef<Deployment>[] = [
     minWidth: 220,
     renderCell: ({ row }) => (
       <Box sx={{ py: 0.75, lineHeight: 1.25, minWidth: 0 }}>
-        <Typography variant="body2" fontWeight={600} noWrap>
+        <Link component={RouterLink} to={`/deployments/${row.id}`} fontWeight={600} underline="hover" noWrap onClick={(e) => e.stopPropagation()}>
           {row.name}
-        </Typography>
+        </Link>
         <Typography variant="caption" color="text.secondary" noWrap component="div">
           <Link component={RouterLink} to={`/models/${encodeURIComponent(row.model_id)}`} underline="hover">
             {row.model_name}
@@ -64,6 +66,7 @@ const columns: GridColDef<Deployment>[] = [
 
 export function DeploymentsPage() {
   const can = useCan();
+  const navigate = useNavigate();
   const [kind, setKind] = useState<PipelineKind | null>(null);
   const [status, setStatus] = useState<"" | "active" | "paused">("");
   const [q, setQ] = useState("");
@@ -82,15 +85,9 @@ export function DeploymentsPage() {
         subtitle="Models bound to a pipeline — batch scoring, training, evaluation, monitoring — on a schedule or on demand."
         actions={
           can("manage_deployments") && (
-            <Tooltip
-              title={
-                unavailable
-                  ? "The deployments API is not available on this server yet"
-                  : "The deployment form is on its way; until then create deployments through the API"
-              }
-            >
+            <Tooltip title={unavailable ? "The deployments API is not available on this server yet" : ""}>
               <span>
-                <Button variant="contained" startIcon={<AddIcon />} disabled>
+                <Button variant="contained" startIcon={<AddIcon />} disabled={unavailable} component={RouterLink} to="/deployments/new">
                   New deployment
                 </Button>
               </span>
@@ -99,9 +96,19 @@ export function DeploymentsPage() {
         }
       />
       {!unavailable && (
-        <Stack direction="row" spacing={1.5} useFlexGap alignItems="center" sx={{ mb: 2, flexWrap: "wrap" }}>
+        <FilterBar
+          total={grid.total}
+          noun="deployment"
+          active={filtered}
+          onClear={() => {
+            setKind(null);
+            setStatus("");
+            setQ("");
+          }}
+          label="deployment filters"
+        >
           <SearchField value={q} onChange={setQ} placeholder="Search deployments" width={260} />
-          <ToggleButtonGroup size="small" exclusive value={kind} onChange={(_e, v) => setKind(v)} sx={{ bgcolor: "background.paper" }}>
+          <ToggleButtonGroup size="small" exclusive value={kind} onChange={(_e, v) => setKind(v)} sx={FILTER_FIELD_SX} aria-label="pipeline">
             {PIPELINE_KINDS.map((k) => (
               <ToggleButton key={k} value={k} sx={{ px: 1.5 }}>
                 {humanize(k)}
@@ -113,19 +120,13 @@ export function DeploymentsPage() {
             label="State"
             value={status}
             onChange={(e) => setStatus(e.target.value as typeof status)}
-            sx={{ minWidth: 130, bgcolor: "background.paper" }}
+            sx={{ minWidth: 130, ...FILTER_FIELD_SX }}
           >
             <MenuItem value="">Any</MenuItem>
             <MenuItem value="active">Active</MenuItem>
             <MenuItem value="paused">Paused</MenuItem>
           </TextField>
-          <Box sx={{ flexGrow: 1 }} />
-          {grid.total !== null && (
-            <Typography variant="body2" color="text.secondary">
-              {formatCount(grid.total)} {grid.total === 1 ? "deployment" : "deployments"}
-            </Typography>
-          )}
-        </Stack>
+        </FilterBar>
       )}
       <ServerDataGrid<Deployment>
         aria-label="deployments"
@@ -138,6 +139,8 @@ export function DeploymentsPage() {
         onPaginationModelChange={grid.onPaginationModelChange}
         disableColumnSorting
         getRowHeight={() => 52}
+        onRowClick={({ row }) => navigate(`/deployments/${row.id}`)}
+        sx={{ "& .MuiDataGrid-row": { cursor: "pointer" } }}
         error={grid.query.error}
         onRetry={() => void grid.query.refetch()}
         unavailable={{ feature: "Deployments", path: "/api/deployments" }}
@@ -151,9 +154,15 @@ export function DeploymentsPage() {
               title="No deployments yet"
               description="A deployment binds a model version or alias to a pipeline, with an optional schedule."
               action={
-                <Button variant="outlined" component={RouterLink} to="/models">
-                  Browse models
-                </Button>
+                can("manage_deployments") ? (
+                  <Button variant="contained" startIcon={<AddIcon />} component={RouterLink} to="/deployments/new">
+                    New deployment
+                  </Button>
+                ) : (
+                  <Button variant="outlined" component={RouterLink} to="/models">
+                    Browse models
+                  </Button>
+                )
               }
             />
           )

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { Box, Button, Chip, Link, Stack, Tooltip, Typography } from "@mui/material";
 import type { GridColDef, GridSortModel } from "@mui/x-data-grid";
 import AddIcon from "@mui/icons-material/Add";
@@ -16,7 +16,6 @@ import { ServerDataGrid } from "../../components/grid/ServerDataGrid";
 import { useCursorQuery } from "../../components/grid/useCursorQuery";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchField } from "../../components/SearchField";
-import { CreateModelDialog } from "./CreateModelDialog";
 import { FacetPanel } from "./FacetPanel";
 import { SORTABLE, useCatalogParams } from "./useCatalogParams";
 
@@ -79,7 +78,6 @@ export function ModelsPage() {
   const can = useCan();
   const navigate = useNavigate();
   const catalog = useCatalogParams();
-  const [creating, setCreating] = useState(false);
 
   const grid = useCursorQuery<ModelSummary>({
     queryKey: keys.models,
@@ -108,7 +106,7 @@ export function ModelsPage() {
           can("edit_models") && (
             <Tooltip title={unavailable ? "The registry API is not available on this server yet" : ""}>
               <span>
-                <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)} disabled={unavailable}>
+                <Button variant="contained" startIcon={<AddIcon />} onClick={() => navigate("/models/new")} disabled={unavailable}>
                   Register model
                 </Button>
               </span>
@@ -189,7 +187,7 @@ export function ModelsPage() {
                   }
                   action={
                     can("edit_models") && (
-                      <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+                      <Button variant="contained" startIcon={<AddIcon />} onClick={() => navigate("/models/new")}>
                         Register model
                       </Button>
                     )
@@ -200,11 +198,6 @@ export function ModelsPage() {
           />
         </Box>
       </Stack>
-      <CreateModelDialog
-        open={creating}
-        onClose={() => setCreating(false)}
-        onCreated={(model) => navigate(`/models/${encodeURIComponent(model.id)}`)}
-      />
     </>
   );
 }

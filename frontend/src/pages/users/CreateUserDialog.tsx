@@ -1,17 +1,9 @@
-import { useState, type FormEvent } from "react";
-import {
-  Alert,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  Grid,
-  TextField,
-} from "@mui/material";
+import { useState } from "react";
+import { Grid, TextField } from "@mui/material";
 import { isApiError, describeError } from "../../api/errors";
 import { useCreateUser } from "../../api/hooks";
 import type { Role, User } from "../../api/types";
+import { FormDialog } from "../../components/FormDialog";
 import { RolePicker } from "./RolePicker";
 import { validateUser, type UserForm } from "./userValidation";
 
@@ -46,8 +38,7 @@ export function CreateUserDialog({
     onClose();
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setFailure(null);
     const found = validateUser(form);
     setErrors(found);
@@ -88,45 +79,38 @@ export function CreateUserDialog({
   );
 
   return (
-    <Dialog open={open} onClose={close} maxWidth="sm" fullWidth aria-labelledby="create-user-title">
-      <form onSubmit={submit} noValidate>
-        <DialogTitle id="create-user-title">Create user</DialogTitle>
-        <DialogContent dividers>
-          {failure && (
-            <Alert severity="error" sx={{ mb: 2 }} role="alert">
-              {failure}
-            </Alert>
-          )}
-          <Grid container spacing={2} sx={{ pt: 0.5 }}>
-            <Grid size={12}>
-              {field("username", "Username", {
-                autoFocus: true,
-                help: "Lower-case letters, digits, '.', '_' or '-'",
-                autoComplete: "off",
-              })}
-            </Grid>
-            <Grid size={{ xs: 12, sm: 6 }}>{field("first_name", "First name")}</Grid>
-            <Grid size={{ xs: 12, sm: 6 }}>{field("last_name", "Last name")}</Grid>
-            <Grid size={12}>{field("email", "E-mail", { type: "email" })}</Grid>
-            <Grid size={12}>
-              {field("password", "Initial password", {
-                type: "password",
-                autoComplete: "new-password",
-                help: "At least 8 characters; the user can be given a new one later",
-              })}
-            </Grid>
-            <Grid size={12}>
-              <RolePicker value={form.roles} onChange={(roles) => setForm((f) => ({ ...f, roles }))} error={errors.roles} />
-            </Grid>
-          </Grid>
-        </DialogContent>
-        <DialogActions sx={{ px: 3, py: 2 }}>
-          <Button onClick={close}>Cancel</Button>
-          <Button type="submit" variant="contained" disabled={create.isPending}>
-            {create.isPending ? "Creating…" : "Create user"}
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="Create user"
+      submitLabel="Create user"
+      busyLabel="Creating…"
+      busy={create.isPending}
+      failure={failure}
+      onSubmit={submit}
+      onClose={close}
+    >
+      <Grid container spacing={2} sx={{ pt: 0.5 }}>
+        <Grid size={12}>
+          {field("username", "Username", {
+            autoFocus: true,
+            help: "Lower-case letters, digits, '.', '_' or '-'",
+            autoComplete: "off",
+          })}
+        </Grid>
+        <Grid size={{ xs: 12, sm: 6 }}>{field("first_name", "First name")}</Grid>
+        <Grid size={{ xs: 12, sm: 6 }}>{field("last_name", "Last name")}</Grid>
+        <Grid size={12}>{field("email", "E-mail", { type: "email" })}</Grid>
+        <Grid size={12}>
+          {field("password", "Initial password", {
+            type: "password",
+            autoComplete: "new-password",
+            help: "At least 8 characters; the user can be given a new one later",
+          })}
+        </Grid>
+        <Grid size={12}>
+          <RolePicker value={form.roles} onChange={(roles) => setForm((f) => ({ ...f, roles }))} error={errors.roles} />
+        </Grid>
+      </Grid>
+    </FormDialog>
   );
 }

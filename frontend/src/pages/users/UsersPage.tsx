@@ -13,6 +13,8 @@ import { Can } from "../../auth/guards";
 import { RoleChips } from "../../components/Chips";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { EmptyState } from "../../components/EmptyState";
+import { FilterBar } from "../../components/FilterBar";
+import { FILTER_FIELD_SX } from "../../components/styles";
 import { formatDateTime, initials } from "../../components/format";
 import { ServerDataGrid } from "../../components/grid/ServerDataGrid";
 import { useCursorQuery } from "../../components/grid/useCursorQuery";
@@ -146,14 +148,14 @@ export function UsersPage() {
           </Can>
         }
       />
-      <Stack direction={{ xs: "column", sm: "row" }} spacing={1.5} sx={{ mb: 2 }}>
+      <FilterBar total={grid.total} noun="user" active={filtered} onClear={() => { setQ(""); setRole(""); }} label="user filters">
         <SearchField value={q} onChange={setQ} placeholder="Search username or e-mail" />
         <TextField
           select
           label="Role"
           value={role}
           onChange={(e) => setRole(e.target.value as Role | "")}
-          sx={{ minWidth: 180, bgcolor: "background.paper" }}
+          sx={{ minWidth: 180, ...FILTER_FIELD_SX }}
         >
           <MenuItem value="">All roles</MenuItem>
           {ROLES.map((r) => (
@@ -162,13 +164,7 @@ export function UsersPage() {
             </MenuItem>
           ))}
         </TextField>
-        <Box sx={{ flexGrow: 1 }} />
-        {grid.total !== null && (
-          <Typography variant="body2" color="text.secondary" sx={{ alignSelf: "center" }}>
-            {grid.total} {grid.total === 1 ? "user" : "users"}
-          </Typography>
-        )}
-      </Stack>
+      </FilterBar>
       <ServerDataGrid<User>
         aria-label="users"
         rows={grid.rows}
