@@ -124,6 +124,26 @@ class Processes:
         self.procs.clear()
 
 
+def run_in_workdir(prefix: str, args: argparse.Namespace, run) -> dict:
+    """`run(args, work, processes)` in a fresh temporary folder; the servers it started are stopped
+    and the folder removed (unless `args.keep`) however it ends, SIGTERM included."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    processes = Processes()
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return run(args, work, processes)
+    finally:
+        processes.stop_all()
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -486,22 +506,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir and server logs")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="bench-registry-"))
-    processes = Processes()
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
     started = time.perf_counter()
-    try:
-        report = run(args, work, processes)
-    finally:
-        processes.stop_all()
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    report = run_in_workdir("bench-registry-", args, run)
     print(
         f"\n{args.models} models; MLflow {MLFLOW_VERSION} (`mlflow server`, SQLite, "
         f"{args.mlflow_workers or 4} workers) vs ModelHub ("

@@ -22,10 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +36,7 @@ from benchmarks.registry_vs_mlflow import (
     ensure_mlflow_env,
     free_port,
     measure,
+    run_in_workdir,
     wait_http,
 )
 
@@ -235,22 +233,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir and server logs")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="bench-serving-"))
-    processes = Processes()
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
     started = time.perf_counter()
-    try:
-        report = run(args, work, processes)
-    finally:
-        processes.stop_all()
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    report = run_in_workdir("bench-serving-", args, run)
     print(
         f"\nMLflow {MLFLOW_VERSION} (`mlflow models serve --env-manager local`, "
         f"{args.mlflow_workers or os.cpu_count()} uvicorn workers) vs ModelHub (`modelhub serve`, 1 process, "
