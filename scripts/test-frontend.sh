@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The web UI's checks, called by `make test` (scripts/test.sh) and `make frontend-test`:
 # install (npm ci, only when the lock file changed), lint, type-check, API drift check, unit tests
-# (vitest), production build, and end-to-end tests in headless Chromium against a real backend.
+# (vitest), production build, and end-to-end tests in headless Chromium against a real backend and
+# a real Airflow 3 (frontend/e2e/start-airflow.sh).
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT/frontend"
 
@@ -27,5 +28,5 @@ echo "== frontend: vitest"
 npm run --silent test
 echo "== frontend: build"
 npm run --silent build -- --logLevel warn
-echo "== frontend: e2e (playwright-core, headless chromium, real backend)"
+echo "== frontend: e2e (playwright-core, headless chromium, real backend and Airflow)"
 node e2e/run.mjs

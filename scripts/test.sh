@@ -10,8 +10,8 @@ for server in ferretdb minio postgres keycloak airflow superset spark; do
 done
 
 echo "== ruff"
-ruff check backend tests benchmarks
-ruff format --check backend tests benchmarks
+ruff check backend tests benchmarks spark_jobs superset grafana airflow docker frontend/e2e
+ruff format --check backend tests benchmarks spark_jobs superset grafana airflow docker frontend/e2e
 
 export MODELHUB_TEST_RUN_DIR="$(mktemp -d /tmp/modelhub-test-XXXXXX)"
 chmod 755 "$MODELHUB_TEST_RUN_DIR"

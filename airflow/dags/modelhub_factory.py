@@ -292,7 +292,7 @@ def build_shard(shard_file: str, namespace: dict[str, Any]) -> list[DAG]:
             continue
         try:
             dag = build_dag(load_spec(path))
-        except Exception as exc:  # one bad spec must not take its shard down
+        except Exception as exc:  # noqa: BLE001 - one bad spec must not take its shard down
             reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SpecError) else str(exc)
             log.error("ModelHub: invalid deployment spec %s: %s", path, reason)
             try:

@@ -104,6 +104,7 @@ def test_default_bucket_and_bad_arguments(client, as_role, demo):
         ({"series": "prediction.count", "group_by": "Model Name"}, "group_by"),
         ({"series": "prediction.count", "label": "no-colon"}, "label"),
         ({"series": "prediction.count", "aggregate": "median"}, "aggregate"),
+        ({"series": "prediction.count", "end": "0001-01-01T00:00:00Z"}, "end"),
     ):
         response = client.get("/api/metrics", params=params, headers=viewer)
         assert response.status_code in (400, 422), (params, response.text)

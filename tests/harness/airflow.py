@@ -160,7 +160,7 @@ class AirflowServer(ManagedServer):
         # The api-server reads task logs from the shared local log folder: no log server needed.
         commands = {
             "airflow-scheduler": [self.airflow_bin, "scheduler", "--skip-serve-logs"],
-            "airflow-dag-processor": [self.airflow_bin, "dag-processor"],
+            "airflow-dag-processor": local_airflow.kept_running([self.airflow_bin, "dag-processor"]),
         }
         if self.with_triggerer:
             commands["airflow-triggerer"] = [self.airflow_bin, "triggerer", "--skip-serve-logs"]

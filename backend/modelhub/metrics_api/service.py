@@ -51,7 +51,13 @@ def parse_bucket(value: str | None, start: datetime, end: datetime) -> int:
 def time_range(start: datetime | None, end: datetime | None, default_days: int) -> tuple[datetime, datetime]:
     end = end or datetime.now(UTC)
     end = end if end.tzinfo else end.replace(tzinfo=UTC)
-    start = start or end - timedelta(days=default_days)
+    if start is None:
+        try:
+            start = end - timedelta(days=default_days)
+        except OverflowError:  # an end in the first days of year 1
+            raise BadRequest(
+                f"end must be at least {default_days} days after year 1", details={"field": "end"}
+            ) from None
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
     if start >= end:
         raise BadRequest("start must be before end", details={"field": "start"})

@@ -41,6 +41,15 @@ DROPPED = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
 TASK_KILL_GRACE_S = 3.0
 
 
+def kept_running(command: list[str]) -> list[str]:
+    """`command` started again whenever it exits. Airflow 3.3's dag-processor exits for good on some
+    database races, e.g. a DAG file deleted while its parse result is saved ("UPDATE statement on
+    table 'dag' expected to update 1 row(s); 0 were matched"), after which no new DAG would appear.
+    Without a trap, the loop's shell dies with its process group on SIGTERM like the command does."""
+    loop = 'while :; do "$@"; echo "$0 exited with status $?; starting it again in 1 s" >&2; sleep 1; done'
+    return ["bash", "-c", loop, " ".join(command[1:2]) or command[0], *command]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -252,7 +261,7 @@ class LocalAirflow:
             ],
             # The api-server reads task logs from the shared local log folder: no log server needed.
             "scheduler": [self.airflow, "scheduler", "--skip-serve-logs"],
-            "dag-processor": [self.airflow, "dag-processor"],
+            "dag-processor": kept_running([self.airflow, "dag-processor"]),
         }
         for name, command in commands.items():
             with (self.workdir / f"airflow-{name}.log").open("ab") as log:

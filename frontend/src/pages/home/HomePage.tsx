@@ -9,12 +9,14 @@ import BadgeOutlinedIcon from "@mui/icons-material/BadgeOutlined";
 import { useQuery } from "@tanstack/react-query";
 import { Link as RouterLink } from "react-router";
 import { fetchAudit, fetchUsers, keys, useReadiness } from "../../api/hooks";
+import { metricsApi, metricsKeys } from "../../api/metrics";
 import { registryApi } from "../../api/registry";
 import { roleLabel } from "../../api/types";
 import { useAuth, useCan } from "../../auth/context";
 import { StatusChip } from "../../components/Chips";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
+import { ExecutionsPerDay, TopModels } from "../../components/charts/OverviewCharts";
 import { FacetChart } from "../../components/FacetChart";
 import { formatCount, humanize, timeAgo } from "../../components/format";
 import { KpiCard } from "../../components/KpiCard";
@@ -78,6 +80,41 @@ function RecentModels() {
         </ListItem>
       ))}
     </List>
+  );
+}
+
+/** Days of the metrics overview on the home page (the Reports page's default: one cache entry for both). */
+const OVERVIEW_DAYS = 30;
+
+/** Executions per day and the most used models, from the metrics API (GET /api/dashboards/overview). */
+function MetricsCharts() {
+  const overview = useQuery({ queryKey: metricsKeys.overview(OVERVIEW_DAYS), queryFn: () => metricsApi.overview(OVERVIEW_DAYS) });
+  const reports = (
+    <Button size="small" component={RouterLink} to="/reports">
+      Reports
+    </Button>
+  );
+  const body = (chart: (o: NonNullable<typeof overview.data>) => ReactNode) =>
+    overview.isLoading ? (
+      <InlineLoader />
+    ) : overview.error || !overview.data ? (
+      <ErrorState compact error={overview.error} onRetry={() => void overview.refetch()} unavailable={{ feature: "Metrics", path: "/api/dashboards/overview" }} />
+    ) : (
+      chart(overview.data)
+    );
+  return (
+    <>
+      <Grid size={{ xs: 12, lg: 7 }} data-testid="home-executions-chart">
+        <Panel title={`Executions per day (last ${OVERVIEW_DAYS} days)`} action={reports}>
+          {body((o) => <ExecutionsPerDay overview={o} height={220} />)}
+        </Panel>
+      </Grid>
+      <Grid size={{ xs: 12, lg: 5 }} data-testid="home-top-models-chart">
+        <Panel title="Top models by predictions" action={reports}>
+          {body((o) => <TopModels overview={o} height={220} />)}
+        </Panel>
+      </Grid>
+    </>
   );
 }
 
@@ -159,6 +196,7 @@ export function HomePage() {
         </Grid>
       </Grid>
       <Grid container spacing={2.5}>
+        <MetricsCharts />
         <Grid size={{ xs: 12, lg: 7 }}>
           <Panel
             title="Models by department"

@@ -1,7 +1,6 @@
 import { useState, type ReactNode } from "react";
 import {
   Alert,
-  Box,
   Button,
   Card,
   CardContent,
@@ -16,7 +15,6 @@ import {
   ToggleButtonGroup,
   Typography,
 } from "@mui/material";
-import { BarChart } from "@mui/x-charts/BarChart";
 import DashboardCustomizeOutlinedIcon from "@mui/icons-material/DashboardCustomizeOutlined";
 import OpenInNewIcon from "@mui/icons-material/OpenInNew";
 import PlayCircleOutlineIcon from "@mui/icons-material/PlayCircleOutline";
@@ -27,7 +25,7 @@ import BoltOutlinedIcon from "@mui/icons-material/BoltOutlined";
 import { useQuery } from "@tanstack/react-query";
 import { Link as RouterLink } from "react-router";
 import { metricsApi, metricsKeys, type DashboardLinks, type Overview } from "../../api/metrics";
-import { CHART_COLORS } from "../../components/charts/colors";
+import { ExecutionsPerDay, TopModels } from "../../components/charts/OverviewCharts";
 import { NoData } from "../../components/charts/SeriesChart";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
@@ -38,9 +36,7 @@ import { InlineLoader } from "../../components/Loading";
 import { PageHeader } from "../../components/PageHeader";
 
 const PERIODS = [7, 30, 90] as const;
-const STATUS_COLORS = { success: "#2e7d4f", failed: "#c0362c", cancelled: "#8a94a6" };
 const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
-
 /** A duration short enough for a KPI card ("75 s" would wrap as "1 min 15 s"). */
 function shortDuration(seconds?: number | null): string {
   if (seconds === undefined || seconds === null) return "—";
@@ -61,47 +57,6 @@ function ChartCard({ title, subtitle, children }: { title: string; subtitle?: st
       />
       <CardContent>{children}</CardContent>
     </Card>
-  );
-}
-
-function ExecutionsPerDay({ overview }: { overview: Overview }) {
-  const days = overview.executions_per_day;
-  if (days.length === 0 || overview.executions_total === 0)
-    return <NoData height={280}>No execution finished in this period.</NoData>;
-  return (
-    <Box data-testid="chart-executions-per-day">
-      <BarChart
-        height={280}
-        xAxis={[{ scaleType: "band", data: days.map((d) => dayFormat.format(new Date(d.day))) }]}
-        yAxis={[{ width: 40, tickMinStep: 1 }]}
-        series={(["success", "failed", "cancelled"] as const).map((status) => ({
-          data: days.map((d) => d[status] ?? 0),
-          label: status[0].toUpperCase() + status.slice(1),
-          stack: "status",
-          color: STATUS_COLORS[status],
-        }))}
-        margin={{ left: 8, right: 16, top: 8, bottom: 8 }}
-      />
-    </Box>
-  );
-}
-
-function TopModels({ overview }: { overview: Overview }) {
-  const top = overview.top_models_by_predictions.filter((m) => m.count > 0);
-  if (top.length === 0) return <NoData height={280}>No prediction recorded in this period.</NoData>;
-  return (
-    <Box data-testid="chart-top-models">
-      <BarChart
-        height={280}
-        layout="horizontal"
-        yAxis={[{ scaleType: "band", data: top.map((m) => m.name), width: 130 }]}
-        xAxis={[{ tickMinStep: 1, valueFormatter: (v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v) }]}
-        series={[{ data: top.map((m) => m.count), label: "predictions", color: CHART_COLORS[1], valueFormatter: (v) => formatCount(v) }]}
-        margin={{ left: 8, right: 16, top: 8, bottom: 8 }}
-        hideLegend
-        borderRadius={4}
-      />
-    </Box>
   );
 }
 
