@@ -1,5 +1,7 @@
 .PHONY: run test lint format lock
 
+PY_PATHS := backend tests benchmarks spark_jobs superset grafana airflow docker frontend/e2e
+
 run:  ## install what the embedded mode needs and start ModelHub
 	@bash scripts/run.sh
 
@@ -7,10 +9,10 @@ test:  ## install and start every server the tests need, run every test, stop th
 	@bash scripts/test.sh
 
 lint:
-	@bash -c 'source scripts/lib.sh && ensure_app_env dev && ruff check backend tests benchmarks && ruff format --check backend tests benchmarks'
+	@bash -c 'source scripts/lib.sh && ensure_app_env dev && ruff check $(PY_PATHS) && ruff format --check $(PY_PATHS)'
 
 format:
-	@bash -c 'source scripts/lib.sh && ensure_app_env dev && ruff check --fix backend tests benchmarks && ruff format backend tests benchmarks'
+	@bash -c 'source scripts/lib.sh && ensure_app_env dev && ruff check --fix $(PY_PATHS) && ruff format $(PY_PATHS)'
 
 lock:  ## re-resolve the app's dependencies after editing backend/pyproject.toml
 	@bash -c 'source scripts/lib.sh && ensure_uv && $$UV lock --project backend'

@@ -7,6 +7,8 @@ export MODELHUB_DATA_DIR="${MODELHUB_DATA_DIR:-$REPO_ROOT/.modelhub}"
 PORT="${PORT:-${MODELHUB_PORT:-8000}}"
 HOST="${MODELHUB_HOST:-127.0.0.1}"
 mkdir -p "$MODELHUB_DATA_DIR/logs"
+# The serving workers (and their scikit-learn imports) start with the API, not on the first prediction.
+export MODELHUB_SERVING_PRESTART="${MODELHUB_SERVING_PRESTART:-true}"
 
 pids=()
 stop_all() {
