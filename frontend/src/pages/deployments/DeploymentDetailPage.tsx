@@ -7,18 +7,18 @@ import PlayCircleOutlineIcon from "@mui/icons-material/PlayCircleOutline";
 import ScheduleOutlinedIcon from "@mui/icons-material/ScheduleOutlined";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link as RouterLink, useLocation, useNavigate, useParams } from "react-router";
-import { describeError, isUnavailable } from "../../api/errors";
+import { describeError } from "../../api/errors";
 import { keys } from "../../api/hooks";
 import { registryApi, type Deployment } from "../../api/registry";
 import { useCan } from "../../auth/context";
 import { StatusChip } from "../../components/Chips";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { describeCron } from "../../components/cron";
-import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { formatDateTime, humanize, timeAgo } from "../../components/format";
 import { JsonBlock } from "../../components/JsonEditor";
 import { PageHeader } from "../../components/PageHeader";
+import { RecordNotLoaded } from "../../components/RecordNotLoaded";
 import { Fact } from "../../components/SideDrawer";
 import { Toast, type ToastMessage } from "../../components/Toast";
 import { ExecutionsTable } from "../executions/ExecutionsPage";
@@ -110,23 +110,19 @@ export function DeploymentDetailPage() {
     );
   if (deployment.error || !deployment.data)
     return (
-      <>
-        <PageHeader title="Deployment" crumbs={[{ label: "Deployments", to: "/deployments" }, { label: deploymentId }]} />
-        {isUnavailable(deployment.error) ? (
-          <EmptyState
-            icon={<ScheduleOutlinedIcon />}
-            title="This deployment does not exist"
-            description="It may have been deleted. Go back to the list to find it."
-            action={
-              <Button variant="contained" component={RouterLink} to="/deployments">
-                All deployments
-              </Button>
-            }
-          />
-        ) : (
-          <ErrorState error={deployment.error} onRetry={() => void deployment.refetch()} />
-        )}
-      </>
+      <RecordNotLoaded
+        title="Deployment"
+        list={{ label: "Deployments", to: "/deployments" }}
+        id={deploymentId}
+        icon={<ScheduleOutlinedIcon />}
+        missing={{
+          title: "This deployment does not exist",
+          description: "It may have been deleted. Go back to the list to find it.",
+          action: "All deployments",
+        }}
+        error={deployment.error}
+        onRetry={() => void deployment.refetch()}
+      />
     );
   const d = deployment.data;
   const target = d.alias ? `alias ${d.alias}` : d.version ? `v${d.version}` : "latest version";

@@ -6,16 +6,16 @@ import StopCircleOutlinedIcon from "@mui/icons-material/StopCircleOutlined";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link as RouterLink, useParams } from "react-router";
 import { downloadFile } from "../../api/download";
-import { describeError, isUnavailable } from "../../api/errors";
+import { describeError } from "../../api/errors";
 import { keys } from "../../api/hooks";
 import { FINAL_STATUSES, registryApi, type Execution, type Task } from "../../api/registry";
 import { useAuth, useCan } from "../../auth/context";
 import { StatusChip } from "../../components/Chips";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { formatBytes, formatCount, formatDateTime, formatDuration, humanize, timeAgo } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
+import { RecordNotLoaded } from "../../components/RecordNotLoaded";
 import { Fact } from "../../components/SideDrawer";
 import { Toast, type ToastMessage } from "../../components/Toast";
 import { LogViewer } from "./LogViewer";
@@ -176,23 +176,19 @@ export function ExecutionDetailPage() {
     );
   if (execution.error || !execution.data)
     return (
-      <>
-        <PageHeader title="Execution" crumbs={[{ label: "Executions", to: "/executions" }, { label: executionId }]} />
-        {isUnavailable(execution.error) ? (
-          <EmptyState
-            icon={<PlayCircleOutlineIcon />}
-            title="This execution does not exist"
-            description="Check the link, or find the run in the list of executions."
-            action={
-              <Button variant="contained" component={RouterLink} to="/executions">
-                All executions
-              </Button>
-            }
-          />
-        ) : (
-          <ErrorState error={execution.error} onRetry={() => void execution.refetch()} />
-        )}
-      </>
+      <RecordNotLoaded
+        title="Execution"
+        list={{ label: "Executions", to: "/executions" }}
+        id={executionId}
+        icon={<PlayCircleOutlineIcon />}
+        missing={{
+          title: "This execution does not exist",
+          description: "Check the link, or find the run in the list of executions.",
+          action: "All executions",
+        }}
+        error={execution.error}
+        onRetry={() => void execution.refetch()}
+      />
     );
   const e = execution.data;
   const live = !FINAL_STATUSES.includes(e.status);

@@ -13,9 +13,9 @@ import RocketLaunchOutlinedIcon from "@mui/icons-material/RocketLaunchOutlined";
 import SellOutlinedIcon from "@mui/icons-material/SellOutlined";
 import SwapHorizIcon from "@mui/icons-material/SwapHoriz";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link as RouterLink, useLocation, useNavigate, useParams } from "react-router";
+import { useLocation, useNavigate, useParams } from "react-router";
 import { downloadFile } from "../../api/download";
-import { describeError, isUnavailable } from "../../api/errors";
+import { describeError } from "../../api/errors";
 import { keys } from "../../api/hooks";
 import { registryApi, type Model, type ModelVersion } from "../../api/registry";
 import { useCan } from "../../auth/context";
@@ -28,11 +28,11 @@ import { LineagePanel } from "./LineagePanel";
 import { AliasDialog, StageDialog, UploadVersionDialog } from "./VersionDialogs";
 import { StatusChip, TagChips } from "../../components/Chips";
 import { EmptyState } from "../../components/EmptyState";
-import { ErrorState } from "../../components/ErrorState";
 import { formatBytes, formatDateTime, humanize, timeAgo } from "../../components/format";
 import { ServerDataGrid } from "../../components/grid/ServerDataGrid";
 import { useCursorQuery } from "../../components/grid/useCursorQuery";
 import { PageHeader } from "../../components/PageHeader";
+import { RecordNotLoaded } from "../../components/RecordNotLoaded";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -290,28 +290,23 @@ export function ModelDetailPage() {
   const onError = useMemo(() => (text: string) => setToast({ text, severity: "error" }), []);
 
   if (model.isLoading) return <DetailSkeleton />;
-  if (model.error || !model.data) {
-    const notFound = isUnavailable(model.error);
+  if (model.error || !model.data)
     return (
-      <>
-        <PageHeader title="Model" crumbs={[{ label: "Models", to: "/models" }, { label: modelId }]} />
-        {notFound ? (
-          <EmptyState
-            icon={<HubOutlinedIcon />}
-            title="This model does not exist"
-            description={`No model has the id or name "${modelId}". It may have been deleted or renamed.`}
-            action={
-              <Button variant="contained" component={RouterLink} to="/models" startIcon={<ArrowBackIcon />}>
-                Back to the catalog
-              </Button>
-            }
-          />
-        ) : (
-          <ErrorState error={model.error} onRetry={() => void model.refetch()} />
-        )}
-      </>
+      <RecordNotLoaded
+        title="Model"
+        list={{ label: "Models", to: "/models" }}
+        id={modelId}
+        icon={<HubOutlinedIcon />}
+        missing={{
+          title: "This model does not exist",
+          description: `No model has the id or name "${modelId}". It may have been deleted or renamed.`,
+          action: "Back to the catalog",
+          actionIcon: <ArrowBackIcon />,
+        }}
+        error={model.error}
+        onRetry={() => void model.refetch()}
+      />
     );
-  }
   const m = model.data;
   const aliases = Object.entries(m.aliases ?? {});
   const versionNumbers = m.latest_version ? Array.from({ length: m.latest_version }, (_v, i) => m.latest_version! - i) : [];
