@@ -638,6 +638,12 @@ async function main() {
       await page.getByTestId("alias-champion").filter({ hasText: "v1" }).waitFor();
       const now = (await api(base, "viewer", "GET", `/api/models/${model.id}`)).body;
       assert(now.aliases.champion === 1, `champion is ${now.aliases.champion}`);
+      // the move is in the model's history, with who made it; the model's deployments are listed
+      const move = page.getByTestId("history-event").filter({ hasText: "moved champion from v2 to v1" });
+      await move.getByText(/^datascientist ·/).waitFor();
+      const deployments = page.getByTestId("model-deployment");
+      await deployments.filter({ hasText: "churn-weekly-scoring" }).getByText(/alias champion/).waitFor();
+      await deployments.filter({ hasText: "churn-adhoc-scoring" }).getByText("on demand").waitFor();
       await page.getByTestId("lineage").waitFor();
       await shot(page, "76-model-detail-lineage");
     });
@@ -772,6 +778,7 @@ async function main() {
       await dialog.getByRole("button", { name: "Move to production" }).click();
       await page.getByText("v2 is now in production").waitFor();
       await row.getByText("Production").waitFor();
+      await page.getByTestId("history-event").filter({ hasText: /moved v2 from \w+ to production/ }).waitFor();
     });
 
     await check("viewer reads the execution and its log but has no cancel, edit or run button", async () => {

@@ -295,6 +295,68 @@ def test_one_production_version_at_a_time(registry):
     assert len(history) == 3
 
 
+def test_model_history_reads_alias_and_stage_moves_for_anyone_who_browses(registry):
+    model = new_model(registry)
+    base, headers = f"/api/models/{model['id']}", registry.as_role("data_scientist")
+    for _ in range(2):
+        upload_ok(registry, model["id"])
+    edited = registry.client.patch(base, json={"description": "new words"}, headers=headers)
+    assert edited.status_code == 200, edited.text
+    for method, path, body in (
+        ("PUT", "aliases/champion", {"version": 1}),
+        ("PUT", "aliases/champion", {"version": 2}),
+        ("PUT", "versions/1/stage", {"stage": "production"}),
+        ("PUT", "versions/2/stage", {"stage": "production"}),
+        ("DELETE", "aliases/champion", None),
+    ):
+        response = registry.client.request(method, f"{base}/{path}", json=body, headers=headers)
+        assert response.status_code in (200, 204), response.text
+    other = new_model(registry)  # another model's moves stay out of this one's history
+    upload_ok(registry, other["id"])
+
+    page = registry.client.get(f"/api/models/{model['name']}/history", headers=registry.as_role("viewer"))
+    assert page.status_code == 200, page.text
+    events = page.json()["items"]
+    assert page.json()["total"] == 9
+    assert [e["summary"] for e in reversed(events)] == [
+        "registered the model",
+        "uploaded v1",
+        "uploaded v2",
+        "edited description",
+        "set champion on v1",
+        "moved champion from v1 to v2",
+        "moved v1 from none to production",
+        "moved v2 from none to production; archived v1",
+        "removed champion (was v2)",
+    ]
+    assert all(e["actor"] == "datascientist" for e in events)
+    promoted = events[1]
+    assert (promoted["action"], promoted["version"], promoted["stage"], promoted["previous_stage"]) == (
+        "model.version.stage",
+        2,
+        "production",
+        "none",
+    ) and promoted["archived_versions"] == [1]
+
+    only_aliases = registry.client.get(
+        f"{base}/history?action=model.alias.set&action=model.alias.delete&limit=2", headers=headers
+    ).json()
+    assert only_aliases["total"] == 3 and [e["summary"] for e in only_aliases["items"]] == [
+        "removed champion (was v2)",
+        "moved champion from v1 to v2",
+    ]
+    rest = registry.client.get(
+        f"{base}/history?action=model.alias.set&action=model.alias.delete&limit=2&cursor={only_aliases['next_cursor']}",
+        headers=headers,
+    ).json()
+    assert [e["summary"] for e in rest["items"]] == ["set champion on v1"] and rest["next_cursor"] is None
+    bad = registry.client.get(f"{base}/history?action=model.delete", headers=headers)
+    assert bad.status_code == 422 and error_field(bad).startswith("action")
+    missing = registry.client.get("/api/models/no-such-model/history", headers=headers)
+    assert missing.status_code == 404
+    assert registry.client.get(f"{base}/history").status_code == 401
+
+
 def test_lineage_dataset_execution_parent(registry):
     model = new_model(registry)
     dataset = registry.client.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -53,7 +54,7 @@ class AuditLog:
         actor: str | None = None,
         entity_type: str | None = None,
         entity_id: str | None = None,
-        action: str | None = None,
+        action: str | Sequence[str] | None = None,
         since: str | None = None,
         until: str | None = None,
         limit: int = 50,
@@ -63,8 +64,10 @@ class AuditLog:
         for name, value in (("actor", actor), ("entity_type", entity_type), ("entity_id", entity_id)):
             if value:
                 flt[name] = value
-        if action:
+        if isinstance(action, str):
             flt["action"] = action
+        elif action:
+            flt["action"] = {"$in": list(action)}
         if since or until:
             flt["at"] = {**({"$gte": since} if since else {}), **({"$lt": until} if until else {})}
         return self.metadata.find(COLLECTION, flt, sort=[("at", -1)], limit=limit, cursor=cursor, with_total=True)

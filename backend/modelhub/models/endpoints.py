@@ -7,7 +7,18 @@ from modelhub.auth.dependencies import require
 from modelhub.auth.permissions import Permission
 from modelhub.auth.tokens import Principal
 from modelhub.context import AppContext, get_context
-from modelhub.models.schemas import FacetsOut, Framework, ModelCreate, ModelOut, ModelSummary, ModelUpdate, TaskType
+from modelhub.models.history import event_of
+from modelhub.models.schemas import (
+    FacetsOut,
+    Framework,
+    ModelCreate,
+    ModelEvent,
+    ModelEventAction,
+    ModelOut,
+    ModelSummary,
+    ModelUpdate,
+    TaskType,
+)
 from modelhub.models.service import ModelFilters, ModelsService
 from modelhub.schemas import PageOut
 
@@ -80,6 +91,23 @@ def get_model(model_id: str, response: Response, _: Principal = BROWSE, models: 
     model = models.get(model_id)
     response.headers["ETag"] = f'"{model["version"]}"'
     return ModelOut(**model)
+
+
+@router.get(
+    "/{model_id}/history",
+    response_model=PageOut[ModelEvent],
+    summary="The model's history: registration, edits, versions, alias and stage moves, drift checks; newest first",
+)
+def model_history(
+    model_id: str,
+    action: list[ModelEventAction] = Query([], max_length=8, description="repeat to keep only these actions"),
+    limit: int = Query(50, ge=1, le=200),
+    cursor: str | None = Query(None, max_length=2000),
+    _: Principal = BROWSE,
+    models: ModelsService = Depends(service),
+):
+    page = models.history(model_id, [a.value for a in action], limit, cursor)
+    return PageOut.of(page, event_of)
 
 
 @router.patch(

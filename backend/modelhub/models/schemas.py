@@ -135,3 +135,33 @@ class FacetValue(BaseModel):
 class FacetsOut(BaseModel):
     total: int
     facets: dict[str, list[FacetValue]]
+
+
+class ModelEventAction(StrEnum):
+    create = "model.create"
+    update = "model.update"
+    version_create = "model.version.create"
+    version_delete = "model.version.delete"
+    alias_set = "model.alias.set"
+    alias_delete = "model.alias.delete"
+    stage = "model.version.stage"
+    drift = "model.drift"
+
+
+class ModelEvent(BaseModel):
+    """One entry of a model's history; `summary` is the sentence the web page shows."""
+
+    id: str
+    at: str
+    actor: str = Field(description="who did it; `system` for the platform itself")
+    action: ModelEventAction
+    summary: str
+    version: int | None = Field(None, description="the version concerned (the alias's new target for alias moves)")
+    alias: str | None = None
+    previous_version: int | None = Field(None, description="where the alias pointed before")
+    stage: str | None = None
+    previous_stage: str | None = None
+    archived_versions: list[int] = Field([], description="versions archived by this move to production")
+    fields: list[str] = Field([], description="the model fields an edit changed")
+    drift_status: str | None = None
+    drifted_features: list[str] = []

@@ -13,7 +13,7 @@ from modelhub.auth.tokens import Principal
 from modelhub.drift.repository import DriftRepository
 from modelhub.errors import BadRequest, Conflict, Forbidden, ModelHubError, StaleVersion, ValidationFailed
 from modelhub.models.repository import FACET_FIELDS, INTERNAL_FIELDS, SORTS, ModelRepository
-from modelhub.models.schemas import ModelCreate, ModelUpdate
+from modelhub.models.schemas import ModelCreate, ModelEventAction, ModelUpdate
 from modelhub.stores.metadata import MetadataStore, Page
 from modelhub.stores.objects import ObjectStore
 from modelhub.timeutil import iso
@@ -108,6 +108,13 @@ class ModelsService:
 
     def get(self, ref: str) -> dict[str, Any]:
         return public(self.models.get(ref))
+
+    def history(self, ref: str, actions: list[str], limit: int, cursor: str | None) -> Page:
+        """The model's audit entries that make its history (models/history.py), newest first."""
+        model = self.models.get(ref)
+        return self.audit.search(
+            entity_id=model["_id"], action=actions or list(ModelEventAction), limit=limit, cursor=cursor
+        )
 
     def update(self, actor: Principal, ref: str, data: ModelUpdate, if_match: str | None) -> dict[str, Any]:
         changes = data.model_dump(mode="json", exclude_unset=True)

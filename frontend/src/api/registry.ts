@@ -58,6 +58,8 @@ export type Task = Schemas["TaskOut"];
 export type LogChunk = Schemas["LogOut"];
 export type LogLine = Schemas["LogLine"];
 export type Result = Schemas["ResultOut"];
+export type ModelEvent = Schemas["ModelEvent"];
+export type ModelEventAction = Schemas["ModelEventAction"];
 
 export const MODEL_FORMATS: ModelFormat[] = ["skops", "joblib", "pickle", "torchscript", "torch_state_dict", "onnx", "mlflow", "other"];
 export const STAGES: Stage[] = ["none", "staging", "production", "archived"];
@@ -100,6 +102,8 @@ export const registryApi = {
         body: { stage },
       }),
     ),
+  history: (id: string, query: { action?: ModelEventAction[]; cursor?: string | null; limit?: number }) =>
+    unwrap(api.GET("/api/models/{model_id}/history", { params: { path: { model_id: id }, query } })),
   artifactUrl: (id: string, version: number) =>
     `/api/models/${encodeURIComponent(id)}/versions/${version}/artifact`,
 

@@ -626,6 +626,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{model_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's history: registration, edits, versions, alias and stage moves, drift checks; newest first */
+        get: operations["model_history_api_models__model_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/{model_id}/predict": {
         parameters: {
             query?: never;
@@ -1583,6 +1600,64 @@ export interface components {
             task_type: components["schemas"]["TaskType"];
         };
         /**
+         * ModelEvent
+         * @description One entry of a model's history; `summary` is the sentence the web page shows.
+         */
+        ModelEvent: {
+            action: components["schemas"]["ModelEventAction"];
+            /**
+             * Actor
+             * @description who did it; `system` for the platform itself
+             */
+            actor: string;
+            /** Alias */
+            alias?: string | null;
+            /**
+             * Archived Versions
+             * @description versions archived by this move to production
+             * @default []
+             */
+            archived_versions: number[];
+            /** At */
+            at: string;
+            /** Drift Status */
+            drift_status?: string | null;
+            /**
+             * Drifted Features
+             * @default []
+             */
+            drifted_features: string[];
+            /**
+             * Fields
+             * @description the model fields an edit changed
+             * @default []
+             */
+            fields: string[];
+            /** Id */
+            id: string;
+            /** Previous Stage */
+            previous_stage?: string | null;
+            /**
+             * Previous Version
+             * @description where the alias pointed before
+             */
+            previous_version?: number | null;
+            /** Stage */
+            stage?: string | null;
+            /** Summary */
+            summary: string;
+            /**
+             * Version
+             * @description the version concerned (the alias's new target for alias moves)
+             */
+            version?: number | null;
+        };
+        /**
+         * ModelEventAction
+         * @enum {string}
+         */
+        ModelEventAction: "model.create" | "model.update" | "model.version.create" | "model.version.delete" | "model.alias.set" | "model.alias.delete" | "model.version.stage" | "model.drift";
+        /**
          * ModelFormat
          * @enum {string}
          */
@@ -1801,6 +1876,15 @@ export interface components {
         PageOut_ExecutionOut_: {
             /** Items */
             items: components["schemas"]["ExecutionOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Total */
+            total?: number | null;
+        };
+        /** PageOut[ModelEvent] */
+        PageOut_ModelEvent_: {
+            /** Items */
+            items: components["schemas"]["ModelEvent"][];
             /** Next Cursor */
             next_cursor?: string | null;
             /** Total */
@@ -3856,6 +3940,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DriftReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    model_history_api_models__model_id__history_get: {
+        parameters: {
+            query?: {
+                /** @description repeat to keep only these actions */
+                action?: components["schemas"]["ModelEventAction"][];
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOut_ModelEvent_"];
                 };
             };
             /** @description Validation Error */

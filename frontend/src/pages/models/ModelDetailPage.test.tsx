@@ -39,6 +39,8 @@ function server(overrides: (call: { method: string; url: URL; body: string }) =>
     if (path === `/api/models/${MODEL.id}` && call.method === "GET") return { body: MODEL };
     if (path.endsWith("/versions")) return { body: { items: [VERSION(2), VERSION(1)], total: 2, next_cursor: null } };
     if (path.endsWith("/lineage")) return { body: LINEAGE };
+    if (path === "/api/deployments") return { body: { items: [], total: 0, next_cursor: null } };
+    if (path.endsWith("/history")) return { body: { items: [], total: 0, next_cursor: null } };
   });
 }
 
@@ -105,5 +107,73 @@ describe("model detail", () => {
     await userEvent.click(within(stale).getByRole("button", { name: "Reload" }));
     expect(within(dialog).getByLabelText("Description")).toHaveValue("mine");
     expect(within(dialog).getByLabelText("Geography")).toHaveValue("apac");
+  });
+
+  it("lists the model's deployments with their target, schedule and state", async () => {
+    const deployment = (id: string, name: string, extra: object) => ({
+      id, name, kind: "batch_scoring", model_id: MODEL.id, model_name: "Churn", alias: "champion", version: null,
+      schedule: null, timezone: "UTC", status: "active", updated_at: "2025-01-01T00:00:00Z", ...extra,
+    });
+    const calls = server(({ url }) =>
+      url.pathname === "/api/deployments"
+        ? {
+            body: {
+              items: [
+                deployment("d".repeat(32), "nightly scoring", { schedule: "0 6 * * *" }),
+                deployment("e".repeat(32), "retrain", { kind: "training", alias: null, version: 1, status: "paused" }),
+              ],
+              total: 2,
+              next_cursor: null,
+            },
+          }
+        : undefined,
+    );
+    renderAs("viewer", <ModelDetailPage />, route);
+    const rows = await screen.findAllByTestId("model-deployment");
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]).getByRole("link", { name: "nightly scoring" })).toHaveAttribute("href", `/deployments/${"d".repeat(32)}`);
+    expect(within(rows[0]).getByText(/alias champion/)).toBeInTheDocument();
+    expect(within(rows[0]).getByText(/06:00/)).toBeInTheDocument();
+    expect(within(rows[1]).getByText(/Training · v1/)).toBeInTheDocument();
+    expect(within(rows[1]).getByText("on demand")).toBeInTheDocument();
+    expect(within(rows[1]).getByText("Paused")).toBeInTheDocument();
+    expect(calls.find((c) => c.url.pathname === "/api/deployments")!.url.searchParams.get("model")).toBe(MODEL.id);
+  });
+
+  it("shows an empty deployments state with a Deploy action for a data scientist", async () => {
+    server();
+    renderAs("data_scientist", <ModelDetailPage />, route);
+    expect(await screen.findByText("Not deployed yet")).toBeInTheDocument();
+    const empty = screen.getByText("Not deployed yet").closest("[data-testid=empty-state]") as HTMLElement;
+    expect(within(empty).getByRole("link", { name: "Deploy" })).toHaveAttribute("href", `/deployments/new?model=${MODEL.id}`);
+  });
+
+  it("shows who moved aliases and stages, and everything else on demand", async () => {
+    const event = (id: string, action: string, summary: string) => ({ id, at: "2025-01-02T00:00:00Z", actor: "ds", action, summary });
+    const calls = server(({ url }) => {
+      if (!url.pathname.endsWith("/history")) return undefined;
+      const moves = url.searchParams.getAll("action").length > 0;
+      return {
+        body: {
+          items: moves
+            ? [event("2", "model.version.stage", "moved v2 from staging to production; archived v1"), event("1", "model.alias.set", "moved champion from v1 to v2")]
+            : [event("3", "model.version.create", "uploaded v2"), event("4", "model.create", "registered the model")],
+          total: 2,
+          next_cursor: null,
+        },
+      };
+    });
+    renderAs("viewer", <ModelDetailPage />, route);
+    const events = await screen.findAllByTestId("history-event");
+    expect(events.map((e) => e.textContent)).toEqual([
+      expect.stringContaining("moved v2 from staging to production; archived v1"),
+      expect.stringContaining("moved champion from v1 to v2"),
+    ]);
+    expect(within(events[0]).getByText(/^ds ·/)).toBeInTheDocument();
+    const first = calls.find((c) => c.url.pathname.endsWith("/history"))!;
+    expect(first.url.searchParams.getAll("action")).toEqual(["model.alias.set", "model.alias.delete", "model.version.stage"]);
+    await userEvent.click(screen.getByRole("button", { name: "All" }));
+    expect(await screen.findByText("registered the model")).toBeInTheDocument();
+    expect(calls.filter((c) => c.url.pathname.endsWith("/history")).at(-1)!.url.searchParams.getAll("action")).toEqual([]);
   });
 });

@@ -25,6 +25,8 @@ import { Toast, type ToastMessage } from "../../components/Toast";
 import { EditModelDialog } from "./EditModelDialog";
 import { MonitoringPanel } from "./MonitoringPanel";
 import { LineagePanel } from "./LineagePanel";
+import { HistoryPanel } from "./HistoryPanel";
+import { ModelDeploymentsPanel } from "./ModelDeploymentsPanel";
 import { AliasDialog, StageDialog, UploadVersionDialog } from "./VersionDialogs";
 import { StatusChip, TagChips } from "../../components/Chips";
 import { EmptyState } from "../../components/EmptyState";
@@ -317,6 +319,7 @@ export function ModelDetailPage() {
     setStageOf(null);
     setToast({ text });
     void client.invalidateQueries({ queryKey: [...keys.models, "detail", modelId] });
+    void client.invalidateQueries({ queryKey: [...keys.models, m.id, "history"] });
   };
   const removeAlias = async () => {
     if (!removing) return;
@@ -422,6 +425,7 @@ export function ModelDetailPage() {
               </Stack>
               <Versions model={m} canEdit={canEdit} onAction={onAction} onError={onError} onVersions={setVersions} />
             </Box>
+            <ModelDeploymentsPanel model={m} />
             <MonitoringPanel model={m} />
             <LineagePanel key={`${m.id}-${m.latest_version}`} model={m} versions={versions.map((v) => v.version)} />
             <Card>
@@ -485,6 +489,7 @@ export function ModelDetailPage() {
                 )}
               </CardContent>
             </Card>
+            <HistoryPanel model={m} />
             <SchemaCard title="Input schema" schema={m.input_schema} />
             <SchemaCard title="Output schema" schema={m.output_schema} />
           </Stack>
