@@ -71,5 +71,7 @@ class AppContext:
         self.orchestrator.close()
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    """The app's context, as a dependency. `async`: FastAPI runs a sync dependency in its thread pool,
+    a round trip per request for what is an attribute read."""
     return request.app.state.context

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import jwt
 
 from tests.api.conftest import login
@@ -122,3 +124,24 @@ def test_workers_starting_together_share_one_signing_key(tmp_path):
     numbers = {k.private_numbers().d for k in keys}
     assert len(numbers) == 1 and path.stat().st_mode & 0o077 == 0
     assert [p.name for p in path.parent.iterdir()] == ["signing-key.pem"]
+
+
+def test_a_verified_token_is_remembered_until_it_expires(client, monkeypatch):
+    verifier = client.app.state.context.identity.verifier
+    checks = []
+    claims = verifier.claims
+    monkeypatch.setattr(verifier, "claims", lambda token: checks.append(token) or claims(token))
+    token = login(client, "viewer", "password123")
+    for _ in range(3):
+        assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert len(checks) == 1  # the signature was checked once
+
+    # a token that expires while remembered is checked again, and refused
+    monkeypatch.setattr(verifier, "leeway_s", 0)
+    claims_of = jwt.decode(token, options={"verify_signature": False})
+    short = client.app.state.context.identity.issuer._sign({**claims_of, "exp": int(time.time()) + 1})
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {short}"}).status_code == 200
+    time.sleep(1.5)
+    expired = client.get("/api/auth/me", headers={"Authorization": f"Bearer {short}"})
+    assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
+    assert len(checks) == 3

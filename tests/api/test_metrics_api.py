@@ -3,6 +3,9 @@ durations the executions service writes when a run finishes."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from modelhub.dashboards.demo_history import write_demo_history
 from modelhub.errors import DependencyUnavailable
 from modelhub.executions.service import ExecutionsService
+from modelhub.metrics_api.service import OVERVIEW_TTL_S, OverviewCache, recent_end
 from modelhub.timeutil import iso
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -137,6 +141,11 @@ def test_overview_summaries(client, as_role, demo):
     assert sorted(t["name"] for t in top) == ["attrition", "churn", "demand"]
     assert [t["count"] for t in top] == sorted((t["count"] for t in top), reverse=True)
     assert body["predictions_total"] == pytest.approx(sum(t["count"] for t in top))
+    store, start = client.app.state.context.metrics, NOW - timedelta(days=30)
+    raw_predictions = store.query("prediction.count", start, NOW)
+    assert body["predictions_total"] == pytest.approx(sum(p.value for p in raw_predictions))
+    raw_durations = [p.value for p in store.query("execution.duration_s", start, NOW)]
+    assert body["avg_execution_duration_s"] == pytest.approx(sum(raw_durations) / len(raw_durations), abs=1e-3)
     drift = {d["model_name"]: d for d in body["latest_drift"]}
     assert set(drift) == {"attrition", "churn", "demand"}
     assert all(d["features_tested"] == 3 and 0 <= d["features_drifted"] <= 3 for d in drift.values())
@@ -266,3 +275,47 @@ def test_cancel_and_failures_are_recorded_and_a_down_store_changes_nothing(clien
     failed = {"state": "failed", "start_date": "2026-06-15T10:00:01Z", "end_date": "2026-06-15T10:00:11Z"}
     doc = ExecutionsService(context)._apply_run(doc, failed, [])
     assert context.executions.get(doc["_id"])["status"] == "failed"  # the state change stands
+
+
+def test_overview_is_computed_once_per_cache_period_and_range(client, as_role, demo, monkeypatch):
+    store = client.app.state.context.metrics
+    calls = []
+    query = store.query
+    monkeypatch.setattr(store, "query", lambda *args, **kwargs: calls.append(args[0]) or query(*args, **kwargs))
+    viewer = as_role("viewer")
+    first = client.get("/api/dashboards/overview", headers=viewer)
+    assert first.status_code == 200, first.text
+    end = datetime.fromisoformat(first.json()["end"].replace("Z", "+00:00"))
+    assert end.timestamp() % OVERVIEW_TTL_S == 0 and 0 <= (end - datetime.now(UTC)).total_seconds() <= OVERVIEW_TTL_S
+    per_overview = len(calls)
+    assert per_overview > 0
+    again = client.get("/api/dashboards/overview", params={"end": first.json()["end"]}, headers=viewer)
+    assert again.json() == first.json() and len(calls) == per_overview  # same range: served from the cache
+    other = client.get(
+        "/api/dashboards/overview", params={"end": first.json()["end"], "department": "hr"}, headers=viewer
+    )
+    assert other.json()["models_total"] == 1 and len(calls) == 2 * per_overview  # other filters: computed
+
+
+def test_recent_end_rounds_up_to_the_cache_period():
+    noon = datetime(2026, 6, 15, 12, tzinfo=UTC)
+    assert recent_end(noon + timedelta(seconds=7)) == noon + timedelta(seconds=OVERVIEW_TTL_S)
+    assert recent_end(noon) == noon
+
+
+def test_an_expired_overview_is_recomputed_once_for_everyone_asking_at_that_moment():
+    cache, computed = OverviewCache(), []
+    release = threading.Event()
+
+    def compute():
+        computed.append(1)
+        release.wait(5)
+        return {"answer": len(computed)}
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = [pool.submit(cache.get_or_compute, ("range",), compute) for _ in range(8)]
+        time.sleep(0.2)  # all eight are asking now
+        release.set()
+        assert [a.result(5) for a in answers] == [{"answer": 1}] * 8
+    assert len(computed) == 1
+    assert cache.get_or_compute(("other range",), lambda: {"answer": "other"}) == {"answer": "other"}

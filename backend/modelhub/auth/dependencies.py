@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from modelhub.auth.permissions import Permission
@@ -12,12 +13,16 @@ from modelhub.errors import Forbidden, Unauthorized
 bearer_scheme = HTTPBearer(auto_error=False, description="An access token from Keycloak or /api/auth/token")
 
 
-def current_principal(
+async def current_principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("a bearer token is required")
-    principal = request.app.state.context.identity.verifier.verify(credentials.credentials)
+    verifier = request.app.state.context.identity.verifier
+    token = credentials.credentials
+    # A token seen in the last minute is a dict lookup, done here on the event loop; a new one costs a
+    # signature check and maybe a JWKS fetch from the identity provider: that goes to a thread.
+    principal = verifier.cached(token) or await run_in_threadpool(verifier.verify, token)
     request.state.principal = principal
     return principal
 
@@ -28,10 +33,12 @@ class PermissionCheck:
     def __init__(self, permission: Permission):
         self.permission = permission
 
-    def __call__(self, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)):
+    async def __call__(
+        self, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
+    ):
         if self.permission is Permission.public:
             return None
-        principal = current_principal(request, credentials)
+        principal = await current_principal(request, credentials)
         if not principal.can(self.permission):
             raise Forbidden(
                 f"your roles ({', '.join(sorted(principal.roles)) or 'none'}) do not allow {self.permission.value}",

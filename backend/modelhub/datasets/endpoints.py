@@ -34,7 +34,7 @@ UPLOAD_BODY = {
 }
 
 
-def service(context: AppContext = Depends(get_context)) -> DatasetsService:
+async def service(context: AppContext = Depends(get_context)) -> DatasetsService:
     return DatasetsService(
         context.datasets,
         context.objects,

@@ -27,7 +27,7 @@ TRIGGER = Depends(require(Permission.trigger_executions))
 UNAVAILABLE = {503: {"description": "orchestrator unavailable (Airflow is down); a saved state is applied later"}}
 
 
-def service(context: AppContext = Depends(get_context)) -> DeploymentsService:
+async def service(context: AppContext = Depends(get_context)) -> DeploymentsService:
     return DeploymentsService(context)
 
 

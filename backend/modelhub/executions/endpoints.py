@@ -30,7 +30,7 @@ TRIGGER = Depends(require(Permission.trigger_executions))
 JOBS = Depends(require(Permission.manage_deployments))  # and the service account only (checked by the service)
 
 
-def service(context: AppContext = Depends(get_context)) -> ExecutionsService:
+async def service(context: AppContext = Depends(get_context)) -> ExecutionsService:
     return ExecutionsService(context)
 
 

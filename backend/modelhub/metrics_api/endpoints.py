@@ -3,22 +3,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from modelhub.auth.dependencies import require
 from modelhub.auth.permissions import Permission
 from modelhub.auth.tokens import Principal
-from modelhub.context import AppContext, get_context
 from modelhub.errors import BadRequest
 from modelhub.metrics_api.schemas import LinksOut, OverviewOut, SeriesOut
-from modelhub.metrics_api.service import MetricsReader, time_range
+from modelhub.metrics_api.service import MetricsReader, OverviewCache, recent_end, time_range
 
 router = APIRouter(tags=["metrics"])
 BROWSE = Depends(require(Permission.browse))
 
 
-def reader(context: AppContext = Depends(get_context)) -> MetricsReader:
-    return MetricsReader(context)
+async def reader(request: Request) -> MetricsReader:
+    state = request.app.state
+    if getattr(state, "overview_cache", None) is None:  # one per app: each app has its own stores
+        state.overview_cache = OverviewCache()
+    return MetricsReader(state.context, state.overview_cache)
 
 
 @router.get("/metrics", response_model=SeriesOut, summary="One metric series, bucketed and aggregated per label group")
@@ -52,13 +54,15 @@ def get_metrics(
 )
 def get_overview(
     start: datetime | None = Query(None, description="inclusive; default end minus 30 days"),
-    end: datetime | None = Query(None, description="exclusive; default now"),
+    end: datetime | None = Query(
+        None, description="exclusive; default now, rounded up to the overview's cache period (15 s)"
+    ),
     model: str | None = Query(None, max_length=200, description="a model's id or name"),
     department: str | None = Query(None, max_length=200),
     _: Principal = BROWSE,
     metrics: MetricsReader = Depends(reader),
 ):
-    start, end = time_range(start, end, default_days=30)
+    start, end = time_range(start, end or recent_end(), default_days=30)
     return metrics.overview(start, end, metrics.filters(model, department))
 
 

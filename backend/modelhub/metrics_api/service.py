@@ -6,10 +6,14 @@ at most, and grouped by a few labels: the answers stay small whatever the number
 
 from __future__ import annotations
 
+import math
 import re
+import threading
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from cachetools import TTLCache
 
 from modelhub.context import AppContext
 from modelhub.errors import BadRequest
@@ -27,6 +31,46 @@ GRAFANA_DASHBOARDS = {
     "modelhub-drift": "Drift",
 }
 SUPERSET_DASHBOARD = ("modelhub", "ModelHub reports")
+# The overview is the home page of every user: the same few aggregate queries over weeks of points.
+# Its answers are kept this long, per range and filters, and a range ending "now" ends at the next
+# multiple of this period, so everyone opening the home page within it shares one computation.
+OVERVIEW_TTL_S = 15
+
+
+class OverviewCache:
+    """Answers per (range, filters) for a period. When one expires, every home page open at that
+    moment asks for the new one: one request computes it while the others wait for its answer,
+    instead of all of them running the same queries at once."""
+
+    def __init__(self, ttl_s: float = OVERVIEW_TTL_S, size: int = 256):
+        self.entries: TTLCache = TTLCache(maxsize=size, ttl=ttl_s)
+        self.lock = threading.Lock()  # TTLCache is not thread-safe; FastAPI runs reads in threads
+        self.computing: dict[tuple, threading.Lock] = {}
+
+    def get_or_compute(self, key: tuple, compute):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                return found
+            flight = self.computing.setdefault(key, threading.Lock())
+        with flight:
+            with self.lock:
+                found = self.entries.get(key)
+            if found is None:
+                try:
+                    found = compute()
+                    with self.lock:
+                        self.entries[key] = found
+                finally:
+                    with self.lock:
+                        self.computing.pop(key, None)
+        return found
+
+
+def recent_end(now: datetime | None = None) -> datetime:
+    """Now, rounded up to the overview's cache period."""
+    seconds = (now or datetime.now(UTC)).timestamp()
+    return datetime.fromtimestamp(math.ceil(seconds / OVERVIEW_TTL_S) * OVERVIEW_TTL_S, UTC)
 
 
 def parse_bucket(value: str | None, start: datetime, end: datetime) -> int:
@@ -67,9 +111,10 @@ def time_range(start: datetime | None, end: datetime | None, default_days: int) 
 
 
 class MetricsReader:
-    def __init__(self, context: AppContext):
+    def __init__(self, context: AppContext, overview_cache: OverviewCache | None = None):
         self.context = context
         self.store = context.metrics
+        self.overview_cache = overview_cache
 
     def filters(self, model: str | None, department: str | None) -> dict[str, str]:
         """Label filters; a model is matched by id when the catalog knows it, by name otherwise."""
@@ -121,7 +166,16 @@ class MetricsReader:
         }
 
     def overview(self, start: datetime, end: datetime, labels: dict[str, str]) -> dict[str, Any]:
+        if self.overview_cache is None:
+            return self._overview(start, end, labels)
+        key = (start, end, tuple(sorted(labels.items())))
+        return self.overview_cache.get_or_compute(key, lambda: self._overview(start, end, labels))
+
+    def _overview(self, start: datetime, end: datetime, labels: dict[str, str]) -> dict[str, Any]:
         q = self.store.query
+        # Totals over the range come from one bucket that spans it (buckets are aligned on the epoch,
+        # so it may take two): a few rows per group instead of one per day and group.
+        whole = int((end - start).total_seconds()) + 1
         per_day: dict[datetime, dict[str, Any]] = {}
         durations = 0.0
         for row in q("execution.duration_s", start, end, DAY, "count", labels, ["status"]):
@@ -129,7 +183,7 @@ class MetricsReader:
             status = row.labels["status"]
             if status in ("success", "failed", "cancelled"):
                 entry[status] = entry.get(status, 0) + int(row.value)
-        for row in q("execution.duration_s", start, end, DAY, "sum", labels, []):
+        for row in q("execution.duration_s", start, end, whole, "sum", labels, []):
             durations += row.value
         counts = defaultdict(int)
         for entry in per_day.values():
@@ -138,7 +192,7 @@ class MetricsReader:
         total = sum(counts.values())
 
         predictions: dict[str, float] = defaultdict(float)
-        for row in q("prediction.count", start, end, DAY, "sum", labels, ["model_name"]):
+        for row in q("prediction.count", start, end, whole, "sum", labels, ["model_name"]):
             predictions[row.labels["model_name"] or ""] += row.value
         top = sorted(predictions.items(), key=lambda item: (-item[1], item[0]))[:5]
 

@@ -6,7 +6,7 @@ from pydantic import TypeAdapter
 from modelhub.auth.dependencies import require
 from modelhub.auth.permissions import Permission
 from modelhub.auth.tokens import Principal
-from modelhub.context import AppContext, get_context
+from modelhub.context import AppContext
 from modelhub.models.history import event_of
 from modelhub.models.schemas import (
     FacetsOut,
@@ -32,7 +32,7 @@ DELETE = Depends(require(Permission.delete_models))
 # The two dependencies below do no I/O: `async def` keeps them on the event loop instead of costing a
 # worker-thread round trip each per request (FastAPI runs sync dependencies in its thread pool).
 async def service(request: Request) -> ModelsService:
-    context: AppContext = get_context(request)
+    context: AppContext = request.app.state.context
     return ModelsService(context.models, context.versions, context.objects, context.metadata, context.audit)
 
 

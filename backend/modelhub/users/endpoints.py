@@ -14,7 +14,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 ADMIN = Depends(require(Permission.manage_users))
 
 
-def service(context: AppContext = Depends(get_context)) -> UsersService:
+async def service(context: AppContext = Depends(get_context)) -> UsersService:
     return UsersService(context.identity.users, context.audit)
 
 

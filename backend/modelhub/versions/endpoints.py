@@ -42,7 +42,7 @@ UPLOAD_BODY = {
 }
 
 
-def service(context: AppContext = Depends(get_context)) -> VersionsService:
+async def service(context: AppContext = Depends(get_context)) -> VersionsService:
     return VersionsService(
         context.models,
         context.versions,

@@ -2564,7 +2564,7 @@ export interface operations {
             query?: {
                 /** @description inclusive; default end minus 30 days */
                 start?: string | null;
-                /** @description exclusive; default now */
+                /** @description exclusive; default now, rounded up to the overview's cache period (15 s) */
                 end?: string | null;
                 /** @description a model's id or name */
                 model?: string | null;
