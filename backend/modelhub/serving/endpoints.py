@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime
 
@@ -11,9 +10,9 @@ from fastapi.responses import Response
 from modelhub.auth.dependencies import require
 from modelhub.auth.permissions import Permission
 from modelhub.auth.tokens import Principal
-from modelhub.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from modelhub.errors import PayloadTooLarge
 from modelhub.serving.schemas import PREDICT_BODY, PredictionLogOut, PredictOut, ServingStatsOut
-from modelhub.serving.service import ServingRuntime, ServingService
+from modelhub.serving.service import Options, ServingRuntime, ServingService
 from modelhub.versions.schemas import ALIAS_PATTERN
 
 router = APIRouter(tags=["serving"])
@@ -37,7 +36,8 @@ async def service(request: Request) -> ServingService:
     return ServingService(request.app.state.context, _runtime(request.app))
 
 
-async def read_json(request: Request, limit: int):
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body as sent, 413 past `limit` bytes (told by Content-Length or counted while reading)."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes", details={"field": "body", "limit": limit})
@@ -47,15 +47,7 @@ async def read_json(request: Request, limit: int):
         if size > limit:
             raise PayloadTooLarge(f"the body is larger than {limit} bytes", details={"field": "body", "limit": limit})
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    try:
-        return raw, json.loads(raw, parse_constant=_no_constants)
-    except ValueError as exc:
-        raise BadRequest(f"the body is not valid JSON: {exc}", details={"field": "body"}) from None
-
-
-def _no_constants(name: str):
-    raise ValueError(f"{name} is not JSON (send null for a missing value)")
+    return b"".join(chunks)
 
 
 @router.post(
@@ -83,37 +75,14 @@ async def predict(
     alias: str | None = Query(None, pattern=ALIAS_PATTERN),
     probabilities: bool = Query(False, description="classifiers: add per-class probabilities and the classes"),
     actor: Principal = PREDICT,
-    serving: ServingService = Depends(service),
 ):
     started = time.perf_counter()
-    raw, body = await read_json(request, serving.settings.serving_max_body_bytes)
-    if isinstance(body, dict):  # the same options may come in the body (MLflow clients cannot add a query)
-        version = version if version is not None else _body_version(body.get("version"))
-        alias = alias if alias is not None else _body_alias(body.get("alias"))
-        probabilities = probabilities or body.get("probabilities") is True
-    if version is not None and alias is not None:
-        raise ValidationFailed("send version or alias, not both", details={"field": "alias"})
-    out = await run_in_threadpool(serving.predict, actor, model_id, body, raw, version, alias, probabilities, started)
-    # json.dumps directly: a response model would copy every prediction through pydantic
-    return Response(json.dumps(out, separators=(",", ":")), media_type="application/json")
-
-
-def _body_version(value) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10**9:
-        raise ValidationFailed("version must be a version number", details={"field": "version"})
-    return value
-
-
-def _body_alias(value) -> str | None:
-    import re
-
-    if value is None:
-        return None
-    if not isinstance(value, str) or not re.match(ALIAS_PATTERN, value):
-        raise ValidationFailed("alias must be an alias name", details={"field": "alias"})
-    return value
+    serving = await service(request)
+    raw = await read_body(request, serving.settings.serving_max_body_bytes)
+    options = Options(version, alias, probabilities)
+    # the worker answers with the JSON bytes to send: no response model, no re-encoding here
+    answer = await run_in_threadpool(serving.predict, actor, model_id, raw, options, started)
+    return Response(answer, media_type="application/json")
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""A prediction request's body → a list of records, checked against the input JSON Schema.
+"""A prediction request's body → a list of records, checked against the input JSON Schema (in the
+worker processes: the API process hands them the body's bytes).
 
 Accepted bodies (exactly one of these keys; MLflow's `params` is accepted and ignored):
 - `{"records": [{feature: value, ...}, ...]}`               ModelHub's own
@@ -15,16 +16,19 @@ goes through `jsonschema` for that property. What the schema does not name is re
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from jsonschema.validators import validator_for
 
-from modelhub.errors import PayloadTooLarge, ValidationFailed
+from modelhub.errors import BadRequest, PayloadTooLarge, ValidationFailed
 
 BODY_KEYS = ("records", "dataframe_records", "dataframe_split", "instances", "inputs")
-IGNORED_KEYS = {"params", "version", "alias", "probabilities"}
+OPTION_KEYS = frozenset({"version", "alias", "probabilities"})  # the query's options, for clients without one
+IGNORED_KEYS = {"params", *OPTION_KEYS}
 MAX_REPORTED = 20  # errors listed in one 422
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -52,6 +56,27 @@ _FAST_KEYWORDS = {
     "format",
     "$comment",
 }
+
+
+def parse_json(raw: bytes) -> Any:
+    """The body as JSON; 400 naming `body` when it is not JSON or holds NaN/Infinity literals."""
+    try:
+        return orjson.loads(raw)  # 6x faster than json for a 100-record body (integers past 64 bits: floats)
+    except orjson.JSONDecodeError:
+        pass  # the standard library decides what orjson refuses (UTF-16, lone surrogates) and says why
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise BadRequest(f"the body is not valid JSON: {exc}", details={"field": "body"}) from None
+
+
+def has_options(body: Any) -> bool:
+    """Whether a parsed body carries any of the query's options."""
+    return isinstance(body, dict) and not OPTION_KEYS.isdisjoint(body)
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON (send null for a missing value)")
 
 
 def _invalid(message: str, details: Any) -> ValidationFailed:
@@ -213,6 +238,7 @@ _PLAIN_TYPES: dict[str, frozenset[type]] = {  # exact Python types of JSON value
     "boolean": frozenset({bool}),
     "null": frozenset({type(None)}),
 }
+_NUMBERS = frozenset({int, float, type(None)})
 _ANNOTATIONS = {"title", "description", "default", "examples", "format", "$comment"}
 
 
@@ -241,6 +267,9 @@ class RecordChecker:
     # record that does not is checked again field by field for the error message.
     plain: dict[str, frozenset[type]] | None = None
     same_types: frozenset[type] | None = None
+    # Also every property a number (or null): records that pass hold nothing else (the model's
+    # float array needs no second look at their types)
+    numeric: bool = False
 
     @classmethod
     def compile(cls, schema: dict[str, Any] | None, extra_policy: str) -> RecordChecker | None:
@@ -263,6 +292,7 @@ class RecordChecker:
             checker.plain = plain
             kinds = set(plain.values())
             checker.same_types = kinds.pop() if len(kinds) == 1 else None
+            checker.numeric = frozenset().union(*kinds) <= _NUMBERS
         return checker
 
     def _passes_fast(self, record: dict[str, Any]) -> bool:

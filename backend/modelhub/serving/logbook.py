@@ -1,20 +1,19 @@
 """The prediction log: one row per answered request in the metrics store's `prediction_log`
 table, plus `prediction.count` / `prediction.latency_ms` points, written off the request path.
 
-A request only puts an event on a bounded in-memory queue (never blocks: a full queue drops the
-event and counts it). A background thread drains the queue in batches (every
-`serving_log_interval_s` or `serving_log_batch` events), hashes and samples the inputs there, and
-writes one transaction per batch. `close()` (the app's shutdown) drains everything left.
+A request only appends an event to a bounded in-memory queue (never blocks: a full queue drops the
+event and counts it; no lock, no thread woken per request). A background thread drains it every
+`serving_log_interval_s`, or as soon as `serving_log_batch` events wait, and writes one transaction
+per batch. The worker that answered already hashed the body and encoded the sampled records and
+predictions as JSON, so this process only inserts text. `close()` (the app's shutdown) drains
+everything left.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import queue
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +29,20 @@ from modelhub.stores.metrics.store import points as metric_points
 
 log = structlog.get_logger()
 
-JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+
+class EncodedJSON(sa.types.TypeDecorator):
+    """A JSON column (JSONB on PostgreSQL) written from JSON text as is; read back as values."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else sa.JSON())
+
+    def bind_processor(self, dialect):
+        return None  # the text goes to the driver unchanged (psycopg binds it with a ::JSONB cast)
+
+
 metadata = sa.MetaData()
 prediction_log = sa.Table(
     "prediction_log",
@@ -44,8 +56,8 @@ prediction_log = sa.Table(
     sa.Column("latency_ms", sa.Float(), nullable=False),
     sa.Column("n_records", sa.Integer(), nullable=False),
     sa.Column("inputs_hash", sa.String(64), nullable=False),
-    sa.Column("inputs", JSON, nullable=False),  # the first `serving_log_sample_records` records
-    sa.Column("outputs", JSON, nullable=False),  # their predictions
+    sa.Column("inputs", EncodedJSON, nullable=False),  # the first `serving_log_sample_records` records
+    sa.Column("outputs", EncodedJSON, nullable=False),  # their predictions
     sa.Index("ix_prediction_log_model_time", "model_id", "time"),
 )
 
@@ -58,29 +70,26 @@ class PredictionEvent:
     version: int
     caller: str
     latency_ms: float
-    records: list[dict[str, Any]]
-    predictions: list[Any]
-    body: bytes | None = None  # the request body as sent: hashed (cheap) rather than re-serialised
+    n_records: int
+    inputs_hash: str  # sha256 of the request body as sent
+    inputs: str  # JSON: the first `serving_log_sample_records` records
+    outputs: str  # JSON: their predictions
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     source: str = "online"
 
 
-def inputs_hash(records: list[dict[str, Any]]) -> str:
-    text = json.dumps(records, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 class PredictionLog:
-    def __init__(self, store: MetricsStore, max_queue: int, batch: int, interval_s: float, sample_records: int) -> None:
+    def __init__(self, store: MetricsStore, max_queue: int, batch: int, interval_s: float) -> None:
         self.store = store
-        self.queue: queue.Queue[PredictionEvent] = queue.Queue(maxsize=max_queue)
+        self.pending: deque[PredictionEvent] = deque()  # appends and pops are atomic: no lock per request
+        self.max_queue = max_queue
         self.batch = batch
         self.interval_s = interval_s
-        self.sample_records = sample_records
         self.dropped = 0  # events refused by a full queue
         self.written = 0
         self.failed = 0  # events lost because the store refused a batch (after retries)
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._schema_ready = False
         self._lock = threading.Lock()
@@ -90,16 +99,17 @@ class PredictionLog:
     def submit(self, event: PredictionEvent) -> bool:
         if self._thread is None:
             self.start()
-        try:
-            self.queue.put_nowait(event)
-            return True
-        except queue.Full:
+        if len(self.pending) >= self.max_queue:  # concurrent submitters may pass it by one each
             with self._lock:
                 self.dropped += 1
             return False
+        self.pending.append(event)
+        if len(self.pending) == self.batch:
+            self._wake.set()
+        return True
 
     def stats(self) -> dict[str, int]:
-        return {"queued": self.queue.qsize(), "written": self.written, "dropped": self.dropped, "failed": self.failed}
+        return {"queued": len(self.pending), "written": self.written, "dropped": self.dropped, "failed": self.failed}
 
     # -- the background side ---------------------------------------------------------------------
     def start(self) -> None:
@@ -111,37 +121,24 @@ class PredictionLog:
     def close(self, timeout_s: float = 30.0) -> None:
         """Stop after writing every queued event (the app's clean shutdown)."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
         self._drain_all()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            events = self._take(block=True)
-            if events:
-                self._write(events)
-        self._drain_all()
+            self._wake.wait(self.interval_s)
+            self._wake.clear()
+            self._drain_all()
 
-    def _take(self, block: bool) -> list[PredictionEvent]:
-        events: list[PredictionEvent] = []
-        deadline = time.monotonic() + self.interval_s
-        while len(events) < self.batch:
-            try:
-                if block:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0 or self._stop.is_set():
-                        break
-                    events.append(self.queue.get(timeout=min(remaining, 0.2)))
-                else:
-                    events.append(self.queue.get_nowait())
-            except queue.Empty:
-                if not block:
-                    break
-        return events
+    def _take(self) -> list[PredictionEvent]:
+        # the one consumer (under the drain lock): the queue can only grow meanwhile
+        return [self.pending.popleft() for _ in range(min(self.batch, len(self.pending)))]
 
     def _drain_all(self) -> None:
         with self._drain_lock:  # close() and the thread may both get here; one drains
-            while events := self._take(block=False):
+            while events := self._take():
                 self._write(events)
 
     def ensure_table(self) -> None:
@@ -149,8 +146,8 @@ class PredictionLog:
             metadata.create_all(self.store.engine)
             self._schema_ready = True
 
-    def _rows(self, events: list[PredictionEvent]) -> list[dict[str, Any]]:
-        k = self.sample_records
+    @staticmethod
+    def _rows(events: list[PredictionEvent]) -> list[dict[str, Any]]:
         return [
             {
                 "time": e.time,
@@ -160,10 +157,10 @@ class PredictionLog:
                 "caller": e.caller,
                 "source": e.source,
                 "latency_ms": e.latency_ms,
-                "n_records": len(e.records),
-                "inputs_hash": hashlib.sha256(e.body).hexdigest() if e.body is not None else inputs_hash(e.records),
-                "inputs": e.records[:k],
-                "outputs": e.predictions[:k],
+                "n_records": e.n_records,
+                "inputs_hash": e.inputs_hash,
+                "inputs": e.inputs,
+                "outputs": e.outputs,
             }
             for e in events
         ]
@@ -187,7 +184,7 @@ class PredictionLog:
             at = max(e.time for e in group)
             mean = sum(e.latency_ms for e in group) / len(group)
             for series, value in (
-                ("prediction.count", sum(len(e.records) for e in group)),
+                ("prediction.count", sum(e.n_records for e in group)),
                 ("prediction.latency_ms", mean),
             ):
                 points.append({"time": at, "series": series, "labels": labels, "value": float(value)})

@@ -62,7 +62,7 @@ class PredictionLogEntry(BaseModel):
     source: str
     latency_ms: float
     n_records: int
-    inputs_hash: str = Field(description="sha256 of the request's records as canonical JSON")
+    inputs_hash: str = Field(description="sha256 of the request body as sent")
     inputs: list[dict[str, Any]] = Field(description="the first MODELHUB_SERVING_LOG_SAMPLE_RECORDS records")
     outputs: list[Any] = Field(description="their predictions")
 

@@ -1,140 +1,65 @@
-"""The worker process: loads model files (pickle-based ones run code: never in the API process)
-and answers predictions over a pipe, with an LRU cache of loaded models bounded in bytes.
+"""The worker process: answers a prediction request from its raw body to its encoded JSON answer,
+so the API process only routes, authenticates, resolves the version and passes bytes through.
 
 Messages (pickled through `multiprocessing.connection`): the API sends
-`(spec, records, columns, probabilities)` and gets back `("ok", result)` or `("error", kind, message,
-details)`, kind being `load` (the version cannot be loaded: 503), `input` (the records do not fit the
-model: 422) or `predict` (the model failed on valid input: 503).
+`(spec, body, schema, probabilities, options_checked)`: the version to use (`spec`, with the
+`schema_key` its input schema is cached under), the request body as sent, that input schema, and
+whether the API already applied the body's own `version`/`alias`/`probabilities`. Answers:
+- `("ok", response_body, log)`: the answer's JSON bytes and what the prediction log keeps,
+  `(n_records, sha256 of the body, first records, their predictions)`, the last two as JSON;
+- `("options",)`: the body holds options the API has not applied yet (clients that cannot add a
+  query put them there): the API parses the body itself and asks again;
+- `("error", kind, message, details)`: kind `load` (503, remembered a moment), `predict` (the model
+  failed on valid input: 503) or the code of the client error to raise (400, 413, 422).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
+import json
 import threading
-import time
-from collections import OrderedDict
-from pathlib import Path
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
+import orjson
+
+from modelhub.errors import ModelHubError, ValidationFailed
+from modelhub.serving.cache import Loaded, LoadError, ModelCache
+from modelhub.serving.inputs import RecordChecker, has_options, parse_json, records_from_body
+
 NUMERIC = frozenset({int, float, type(None)})
-PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+MAX_CHECKERS = 512
 
 
-def rss_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * PAGE
-    except OSError:
-        return 0
+class Checkers:
+    """Compiled input schemas by (model id, model edit, version): schemas change only with those."""
+
+    def __init__(self, extra_policy: str):
+        self.extra_policy = extra_policy
+        self.compiled: dict[tuple, RecordChecker | None] = {}
+
+    def get(self, key: tuple, schema: dict[str, Any] | None) -> RecordChecker | None:
+        if key not in self.compiled:
+            if len(self.compiled) >= MAX_CHECKERS:
+                self.compiled.clear()
+            self.compiled[key] = RecordChecker.compile(schema, self.extra_policy)
+        return self.compiled[key]
 
 
-class LoadError(Exception):
-    pass
+def _missing(records: list[dict[str, Any]], wanted: list[str]) -> ValidationFailed:
+    """422 naming the first missing field (in the model's order) of the first record lacking it."""
+    name, index = next((n, i) for n in wanted for i, r in enumerate(records) if n not in r)
+    return ValidationFailed(
+        f"records[{index}].{name} is required by the model and missing",
+        [{"field": f"records[{index}].{name}", "record": index, "name": name, "message": "missing"}],
+    )
 
 
-class InputError(Exception):
-    def __init__(self, message: str, details: Any = None):
-        super().__init__(message)
-        self.details = details
-
-
-class Loaded:
-    def __init__(self, model: Any, preprocessing: Any, size: int):
-        self.model = model
-        self.preprocessing = preprocessing
-        self.size = size
-        names = getattr(model, "feature_names_in_", None)
-        self.features = [str(n) for n in names] if names is not None else None
-        self.classes = [c.item() if hasattr(c, "item") else c for c in getattr(model, "classes_", [])] or None
-        # Whether the model answers the same from a plain float array in feature order as from a
-        # DataFrame (4x faster for small batches: no pandas validation). Unknown until the first
-        # all-numeric batch, which is predicted both ways; False for e.g. ColumnTransformers by name.
-        self.array_ok: bool | None = None if preprocessing is None else False
-
-
-def _preprocessing(spec: dict[str, Any]) -> Any:
-    """P1's FittedPreprocessing from the version's preprocessing JSON, when it carries one."""
-    data = spec.get("preprocessing")
-    if not data:
-        return None
-    try:
-        from modelhub.pipelines.preprocessing import FittedPreprocessing
-    except ImportError as exc:
-        raise LoadError(f"the version carries a preprocessing but this release cannot apply it ({exc})") from exc
-    for factory in ("from_dict", "from_json"):
-        if hasattr(FittedPreprocessing, factory):
-            import json
-
-            arg = data if factory == "from_dict" else json.dumps(data)
-            return getattr(FittedPreprocessing, factory)(arg)
-    return FittedPreprocessing(**data)
-
-
-class ModelCache:
-    """Loaded models keyed by (model id, version, sha256), least recently used evicted past the bounds."""
-
-    def __init__(self, objects, max_bytes: int, max_models: int):
-        self.objects = objects
-        self.max_bytes = max_bytes
-        self.max_models = max_models
-        self.entries: OrderedDict[tuple, Loaded] = OrderedDict()
-
-    def get(self, spec: dict[str, Any]) -> Loaded:
-        key = (spec["model_id"], spec["version"], spec["sha256"])
-        entry = self.entries.get(key)
-        if entry is not None:
-            self.entries.move_to_end(key)
-            return entry
-        entry = self._load(spec)
-        self.entries[key] = entry
-        while len(self.entries) > 1 and (
-            len(self.entries) > self.max_models or sum(e.size for e in self.entries.values()) > self.max_bytes
-        ):
-            self.entries.popitem(last=False)
-        return entry
-
-    def _load(self, spec: dict[str, Any]) -> Loaded:
-        from modelhub.jobs.api import JobError
-        from modelhub.jobs.batch_scoring import load_model
-
-        before = rss_bytes()
-        fd, name = tempfile.mkstemp(prefix="modelhub-serving-", suffix="." + spec["format"])
-        try:
-            digest = hashlib.sha256()
-            with os.fdopen(fd, "wb") as out:
-                for chunk in self.objects.get(spec["object_key"]):
-                    digest.update(chunk)
-                    out.write(chunk)
-            if digest.hexdigest() != spec["sha256"]:
-                raise LoadError("the stored file does not match the version's sha256")
-            try:
-                model = load_model(Path(name), spec["format"])
-            except JobError as exc:
-                raise LoadError(str(exc)) from exc
-            except Exception as exc:
-                raise LoadError(f"the file cannot be loaded: {type(exc).__name__}: {exc}") from exc
-            if not hasattr(model, "predict"):
-                raise LoadError(f"the file holds a {type(model).__name__}, which has no predict()")
-            try:
-                preprocessing = _preprocessing(spec)
-            except LoadError:
-                raise
-            except Exception as exc:  # a bad preprocessing document is this version's problem
-                raise LoadError(f"the version's preprocessing cannot be read: {exc}") from exc
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-        return Loaded(model, preprocessing, max(spec.get("size") or 0, rss_bytes() - before))
-
-    def describe(self) -> list[dict[str, Any]]:
-        return [{"model_id": k[0], "version": k[1], "bytes": e.size} for k, e in self.entries.items()]
-
-
-def _inputs(entry: Loaded, records: list[dict[str, Any]], columns: list[str] | None):
-    """(DataFrame or None, float array or None): the array when every value is a number."""
+def _inputs(entry: Loaded, records: list[dict[str, Any]], columns: list[str] | None, numeric: bool):
+    """(DataFrame or None, float array or None): the array when every value is a number (known
+    already when `numeric`: the input schema's check said so)."""
     import pandas as pd
 
     if entry.preprocessing is not None:  # the records hold the raw columns the preprocessing reads
@@ -143,18 +68,17 @@ def _inputs(entry: Loaded, records: list[dict[str, Any]], columns: list[str] | N
         wanted = entry.features or columns
     if not wanted:
         return pd.DataFrame.from_records(records), None
-    for name in wanted:
-        for index, record in enumerate(records):
-            if name not in record:
-                raise InputError(
-                    f"records[{index}].{name} is required by the model and missing",
-                    [{"field": f"records[{index}].{name}", "record": index, "name": name, "message": "missing"}],
-                )
-    if entry.preprocessing is None and NUMERIC.issuperset({type(v) for record in records for v in record.values()}):
+    try:
+        rows = list(map(itemgetter(*wanted), records))  # one C call per record; KeyError: one is missing
+    except KeyError:
+        raise _missing(records, wanted) from None
+    if len(wanted) == 1:
+        rows = [(value,) for value in rows]
+    if entry.preprocessing is None and (numeric or NUMERIC.issuperset(set(map(type, chain.from_iterable(rows))))):
         import numpy as np
 
         # one float array (None becomes NaN, as in a DataFrame): 10x faster than from_records
-        values = np.array([[record[name] for name in wanted] for record in records], dtype=float)
+        values = np.array(rows, dtype=float)
         if entry.array_ok:
             return None, values
         return pd.DataFrame(values, columns=wanted), values
@@ -171,15 +95,12 @@ def _same(a, b) -> bool:
 
 
 def _plain(values) -> list[Any]:
-    out = values.tolist() if hasattr(values, "tolist") else list(values)
-    return out
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
-def predict(cache: ModelCache, spec: dict[str, Any], records, columns, probabilities: bool) -> dict[str, Any]:
-    started = time.perf_counter()
-    entry = cache.get(spec)
-    loaded_s = time.perf_counter() - started
-    frame, array = _inputs(entry, records, columns)
+def predict(entry: Loaded, records, columns, probabilities: bool, numeric: bool = False) -> dict[str, Any]:
+    """The answer's fields: predictions, and with `probabilities` the per-class ones and the classes."""
+    frame, array = _inputs(entry, records, columns, numeric)
     try:
         if entry.preprocessing is not None:
             frame = entry.preprocessing.apply(frame)
@@ -187,7 +108,7 @@ def predict(cache: ModelCache, spec: dict[str, Any], records, columns, probabili
                 frame = frame[entry.features]
         predictions = entry.model.predict(frame if frame is not None else array)
     except ValueError as exc:  # wrong value types for this model: the caller's records
-        raise InputError(f"the records do not fit the model: {exc}", {"field": "records"}) from exc
+        raise ValidationFailed(f"the records do not fit the model: {exc}", {"field": "records"}) from exc
     if frame is None:
         frame = array
     elif entry.array_ok is None and array is not None:
@@ -195,16 +116,58 @@ def predict(cache: ModelCache, spec: dict[str, Any], records, columns, probabili
             entry.array_ok = _same(entry.model.predict(array), predictions)
         except Exception:  # noqa: BLE001 - any failure means: keep DataFrames for this model
             entry.array_ok = False
-    result: dict[str, Any] = {"predictions": _plain(predictions), "load_s": loaded_s}
+    out: dict[str, Any] = {"predictions": _plain(predictions)}
     if probabilities:
         if not hasattr(entry.model, "predict_proba"):
-            raise InputError(
+            raise ValidationFailed(
                 f"probabilities asked for but {type(entry.model).__name__} has no predict_proba",
                 {"field": "probabilities"},
             )
-        result["probabilities"] = _plain(entry.model.predict_proba(frame))
-        result["classes"] = entry.classes
-    return result
+        out["probabilities"] = _plain(entry.model.predict_proba(frame))
+        out["classes"] = entry.classes
+    return out
+
+
+class Answerer:
+    """One request from body bytes to answer bytes (the steps the API process used to do)."""
+
+    def __init__(self, cache: ModelCache, settings):
+        self.cache = cache
+        self.checkers = Checkers(settings.serving_extra_fields)
+        self.max_records = settings.serving_max_records
+        self.sample = settings.serving_log_sample_records
+
+    def __call__(self, spec: dict[str, Any], raw: bytes, schema, probabilities: bool, options_checked: bool):
+        body = parse_json(raw)
+        if not options_checked and has_options(body):
+            return ("options",)
+        checker = self.checkers.get(spec["schema_key"], schema)
+        order = checker.properties if checker is not None and checker.properties else None
+        key, records = records_from_body(body, self.max_records, order)
+        if checker is not None:
+            records = checker.check(records, key)
+        numeric = checker is not None and checker.numeric
+        result = predict(self.cache.get(spec), records, order, probabilities, numeric)
+        answer = {
+            "predictions": result["predictions"],
+            "model_id": spec["model_id"],
+            "model_name": spec["model_name"],
+            "model_version": spec["version"],
+            **({"probabilities": result["probabilities"], "classes": result["classes"]} if probabilities else {}),
+        }
+        k = self.sample
+        inputs, outputs = encode(records[:k]).decode(), encode(result["predictions"][:k]).decode()
+        log = (len(records), hashlib.sha256(raw).hexdigest(), inputs, outputs)
+        return ("ok", encode(answer), log)
+
+
+def encode(value: Any) -> bytes:
+    """JSON bytes (orjson, 10x faster; NaN becomes null); the standard library for what orjson
+    refuses (integers past 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _warm_imports() -> None:
@@ -218,7 +181,9 @@ def main(conn, settings) -> None:
     """The worker's loop: one request at a time until the pipe closes or `None` arrives."""
     from modelhub.stores.objects import open_object_store
 
-    cache = ModelCache(open_object_store(settings), settings.serving_cache_bytes, settings.serving_cache_models)
+    answer = Answerer(
+        ModelCache(open_object_store(settings), settings.serving_cache_bytes, settings.serving_cache_models), settings
+    )
     import warnings
 
     # the array fast path passes columns in the fitted order, without their names
@@ -232,19 +197,15 @@ def main(conn, settings) -> None:
             return
         if message is None:
             return
-        if message == "describe":
-            conn.send(("ok", cache.describe()))
-            continue
-        spec, records, columns, probabilities = message
         try:
-            answer = ("ok", predict(cache, spec, records, columns, probabilities))
+            reply = answer(*message)
         except LoadError as exc:
-            answer = ("error", "load", str(exc), None)
-        except InputError as exc:
-            answer = ("error", "input", str(exc), exc.details)
+            reply = ("error", "load", str(exc), None)
+        except ModelHubError as exc:  # the caller's request: 400, 413 or 422 with the same body as before
+            reply = ("error", exc.code, exc.message, exc.details)
         except Exception as exc:  # noqa: BLE001 - the model's own failure, reported, the worker lives on
-            answer = ("error", "predict", f"{type(exc).__name__}: {exc}", None)
+            reply = ("error", "predict", f"{type(exc).__name__}: {exc}", None)
         try:
-            conn.send(answer)
+            conn.send(reply)
         except (EOFError, OSError):
             return

@@ -1956,7 +1956,7 @@ export interface components {
             }[];
             /**
              * Inputs Hash
-             * @description sha256 of the request's records as canonical JSON
+             * @description sha256 of the request body as sent
              */
             inputs_hash: string;
             /** Latency Ms */
