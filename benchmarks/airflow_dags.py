@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.procfs import process_stats
 from modelhub.config import Settings
 from modelhub.context import AppContext
 from modelhub.deployments.service import DeploymentsService
@@ -55,18 +56,11 @@ def doc(number: int, **fields) -> dict:
 def group_cpu_seconds(leader: int) -> float:
     """CPU of a process group so far: its live members, plus what the leader reaped."""
     total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
+    for pid, fields in process_stats():
         if int(fields[2]) != leader:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
-        if int(entry) == leader:
+        if pid == leader:
             total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / TICKS
 

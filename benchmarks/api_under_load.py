@@ -37,6 +37,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.procfs import process_stats
 from benchmarks.registry_vs_mlflow import (
     ModelHub,
     Processes,
@@ -67,15 +68,11 @@ def rss_bytes(pid: int) -> int:
     each thread's SQLite connection maps the database files, and VmRSS counts those shared file
     pages once per mapping (1.5 GiB "resident" for 40 threads over ~80 MB of files)."""
     total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for member, fields in process_stats():
+        if member != pid and int(fields[1]) != pid:
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(entry) != pid and int(fields[1]) != pid:  # fields[1] is the parent pid
-                continue
-            with open(f"/proc/{entry}/status") as f:
+            with open(f"/proc/{member}/status") as f:
                 total += next(int(line.split()[1]) * 1024 for line in f if line.startswith("RssAnon:"))
         except (OSError, StopIteration, ValueError):
             continue

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.procfs import process_stats
 from modelhub.pipelines.spark import PREPROCESS_SCRIPT, run_spark_job
 
 CHUNK_ROWS = 500_000
@@ -56,16 +57,9 @@ def tree_rss(root: int) -> int:
     """Resident bytes of root and all its descendants (from /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
+    for pid, fields in process_stats():
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
     total, stack = 0, list(children.get(root, []))
     while stack:
         pid = stack.pop()
