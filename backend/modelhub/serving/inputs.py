@@ -238,7 +238,7 @@ _PLAIN_TYPES: dict[str, frozenset[type]] = {  # exact Python types of JSON value
     "boolean": frozenset({bool}),
     "null": frozenset({type(None)}),
 }
-_NUMBERS = frozenset({int, float, type(None)})
+NUMBERS = frozenset({int, float, type(None)})  # JSON numbers and null, as parsed
 _ANNOTATIONS = {"title", "description", "default", "examples", "format", "$comment"}
 
 
@@ -292,7 +292,7 @@ class RecordChecker:
             checker.plain = plain
             kinds = set(plain.values())
             checker.same_types = kinds.pop() if len(kinds) == 1 else None
-            checker.numeric = frozenset().union(*kinds) <= _NUMBERS
+            checker.numeric = frozenset().union(*kinds) <= NUMBERS
         return checker
 
     def _passes_fast(self, record: dict[str, Any]) -> bool:

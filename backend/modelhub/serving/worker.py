@@ -27,9 +27,8 @@ import orjson
 
 from modelhub.errors import ModelHubError, ValidationFailed
 from modelhub.serving.cache import Loaded, LoadError, ModelCache
-from modelhub.serving.inputs import RecordChecker, has_options, parse_json, records_from_body
+from modelhub.serving.inputs import NUMBERS, RecordChecker, has_options, parse_json, records_from_body
 
-NUMERIC = frozenset({int, float, type(None)})
 MAX_CHECKERS = 512
 
 
@@ -74,7 +73,7 @@ def _inputs(entry: Loaded, records: list[dict[str, Any]], columns: list[str] | N
         raise _missing(records, wanted) from None
     if len(wanted) == 1:
         rows = [(value,) for value in rows]
-    if entry.preprocessing is None and (numeric or NUMERIC.issuperset(set(map(type, chain.from_iterable(rows))))):
+    if entry.preprocessing is None and (numeric or NUMBERS.issuperset(set(map(type, chain.from_iterable(rows))))):
         import numpy as np
 
         # one float array (None becomes NaN, as in a DataFrame): 10x faster than from_records
