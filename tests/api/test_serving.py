@@ -313,6 +313,60 @@ def test_a_version_that_cannot_load_is_503_for_its_model_only(registry):
     assert response.status_code == 409 and error_field(response) == "version"
 
 
+class _ExitOnLoad:
+    """Unpickling it ends the process: what a model file that crashes its loader does."""
+
+    def __reduce__(self):
+        import os
+
+        return (os._exit, (17,))
+
+
+def test_a_worker_that_dies_is_replaced_and_only_its_request_fails(registry):
+    import pickle
+
+    healthy, fitted, _ = register(registry, "classifier")
+    crashing = new_model(registry, department="Finance")
+    version = upload_file(registry, crashing["id"], "crash.pkl", pickle.dumps(_ExitOnLoad()))
+    set_alias(registry, crashing["id"], "champion", version["version"])
+    records = sample_records(3)
+
+    def stats():
+        return registry.client.get("/api/serving/stats", headers=registry.as_role("viewer")).json()
+
+    restarts = stats()["worker_restarts"]
+
+    response = predict(registry, crashing["id"], {"records": records})
+    assert response.status_code == 503, response.text
+    error = response.json()["error"]
+    assert error["code"] == "model_unavailable" and "worker process stopped" in error["details"]["reason"]
+    after = stats()
+    assert after["worker_restarts"] == restarts + 1
+    assert all(worker["alive"] for worker in after["workers"])
+    for _ in range(len(after["workers"]) + 1):  # every worker, the fresh one included, answers
+        response = predict(registry, healthy["id"], {"records": records})
+        assert response.status_code == 200, response.text
+        assert response.json()["predictions"] == fitted.predict(pd.DataFrame(records)[FEATURES]).tolist()
+
+
+def test_concurrent_requests_each_get_their_own_answer(registry):
+    """More requests at once than workers: they wait their turn and no answer goes to another request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    model_doc, fitted, _ = register(registry, "regressor", fmt="joblib")
+    batches = [sample_records(1 + i % 5, seed=100 + i) for i in range(24)]
+
+    def ask(records):
+        response = predict(registry, model_doc["id"], {"records": records})
+        assert response.status_code == 200, response.text
+        return response.json()["predictions"]
+
+    with ThreadPoolExecutor(8) as threads:
+        answers = list(threads.map(ask, batches))
+    for records, answer in zip(batches, answers, strict=True):
+        assert answer == pytest.approx(fitted.predict(pd.DataFrame(records)[FEATURES]).tolist())
+
+
 def test_a_version_with_a_fitted_preprocessing_gets_raw_records(registry):
     from sklearn.linear_model import LogisticRegression
 

@@ -4,7 +4,6 @@ import time
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from modelhub.auth.dependencies import require
@@ -81,7 +80,7 @@ async def predict(
     raw = await read_body(request, serving.settings.serving_max_body_bytes)
     options = Options(version, alias, probabilities)
     # the worker answers with the JSON bytes to send: no response model, no re-encoding here
-    answer = await run_in_threadpool(serving.predict, actor, model_id, raw, options, started)
+    answer = await serving.predict(actor, model_id, raw, options, started)
     return Response(answer, media_type="application/json")
 
 

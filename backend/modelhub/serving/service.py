@@ -1,6 +1,6 @@
 """Online predictions: resolve the version (alias per request) and hand the body to a worker
-process, which parses, checks, predicts and encodes the answer; log in the background. See
-docs/serving.md."""
+process, which parses, checks, predicts and encodes the answer; log in the background. All of it on
+the event loop, without a thread, when the metadata store reads inline. See docs/serving.md."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from modelhub.auth.tokens import Principal
 from modelhub.config import Settings
@@ -126,16 +128,16 @@ class ServingService:
         self.runtime = runtime
         self.settings = context.settings
 
-    def predict(self, actor: Principal, model_ref: str, raw: bytes, query: Options, started: float) -> bytes:
+    async def predict(self, actor: Principal, model_ref: str, raw: bytes, query: Options, started: float) -> bytes:
         """The answer's JSON bytes for a request body as sent. A worker parses and checks the body;
         when it holds options of its own (version, alias, probabilities: rare, for clients without a
         query), the worker says so, and this process reads them and asks again."""
         try:
-            return self._predict(actor, model_ref, raw, query, started)
+            return await self._predict(actor, model_ref, raw, query, started)
         except _BodyOptions:
-            return self._predict(actor, model_ref, raw, query, started, body=parse_json(raw), checked=True)
+            return await self._predict(actor, model_ref, raw, query, started, body=parse_json(raw), checked=True)
 
-    def _predict(
+    async def _predict(
         self,
         actor: Principal,
         model_ref: str,
@@ -147,7 +149,10 @@ class ServingService:
     ) -> bytes:
         try:
             options = request_options(query, body)
-            model, number, doc = self._target(model_ref, options)
+            if self.context.metadata.reads_inline:  # embedded SQLite: microseconds, no thread hop
+                model, number, doc = self._target(model_ref, options)
+            else:
+                model, number, doc = await run_in_threadpool(self._target, model_ref, options)
         except ModelHubError:
             # before any worker read the body: as when this process read every body, a body that is
             # not JSON is 400 first, and its own options may name another version
@@ -169,7 +174,7 @@ class ServingService:
         }
         schema = doc.get("input_schema") or model.get("input_schema")
         try:
-            answer = self.runtime.pool.call((spec, raw, schema, options.probabilities, checked), key)
+            answer = await self.runtime.pool.call((spec, raw, schema, options.probabilities, checked), key)
         except WorkerFailed as exc:
             raise self._unavailable(model, number, str(exc)) from exc
         if answer[0] == "options":  # never once `checked`

@@ -160,6 +160,9 @@ class MetadataStore(ABC):
     """
 
     component = "metadata"
+    # True when reads answer from a local file in microseconds, never over a network: code on the
+    # event loop may then read without a thread hop (online predictions do)
+    reads_inline = False
 
     def __init__(self):
         self.collections: dict[str, CollectionSpec] = {}

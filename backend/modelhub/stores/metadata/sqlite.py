@@ -50,6 +50,8 @@ def _sql_value(value: Any) -> Any:
 
 
 class SQLiteMetadataStore(MetadataStore):
+    reads_inline = True  # WAL: a read never waits for a writer
+
     def __init__(self, path: str | Path, timeout_s: float = 5.0):
         super().__init__()
         self.path = str(path)
