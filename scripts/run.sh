@@ -56,12 +56,6 @@ if [ "${MODELHUB_WITH_SUPERSET:-0}" = "1" ]; then
 fi
 # --- end of Superset
 
-# --- demo catalog (docs/registry.md): on an empty catalog, 300+ models with real versions and months of
-# metric history, before the API opens; MODELHUB_SEED_DEMO=0 skips it, `modelhub seed-demo` runs it by hand.
-if [ "${MODELHUB_SEED_DEMO:-1}" != "0" ]; then
-  modelhub seed-demo --if-empty || echo "warning: seed-demo failed (see above); ModelHub starts without the demo catalog" >&2
-fi
-# --- end of demo catalog
 
 # Each component runs in its own process group so a stop reaches its children too.
 setsid modelhub serve --host "$HOST" --port "$PORT" &
@@ -77,6 +71,18 @@ echo "ModelHub is running at http://$HOST:$PORT"
 echo "  API docs:    http://$HOST:$PORT/api/docs"
 echo "  demo logins: admin/admin123, datascientist/password123, business/password123, viewer/password123"
 echo "  data in $MODELHUB_DATA_DIR; Ctrl-C stops everything"
+# --- demo catalog (docs/registry.md): on an empty catalog (or one whose seeding stopped midway), 300+
+# models with real versions and months of metric history, built beside the running API (13-40 s): the
+# catalog fills while people look. MODELHUB_SEED_DEMO=0 skips it, `modelhub seed-demo` runs it by hand.
+if [ "${MODELHUB_SEED_DEMO:-1}" != "0" ]; then
+  seed_log="$MODELHUB_DATA_DIR/logs/seed-demo.log"
+  # its own lines ("seed-demo: ...": what it does, then the summary) reach the terminal, progress only the log
+  setsid bash -c 'set -o pipefail
+    modelhub seed-demo --if-empty 2>&1 | tee -a "$1" | grep --line-buffered "^seed-demo: " ||
+      echo "warning: seed-demo failed (see $1); ModelHub runs on without the demo catalog" >&2' seed-demo "$seed_log" &
+  pids+=($!)
+fi
+# --- end of demo catalog
 # --- Superset: first start ~1-2 min (install, metadata database, import of the dashboard bundle)
 if [ "${MODELHUB_WITH_SUPERSET:-0}" = "1" ]; then
   setsid bash "$REPO_ROOT/superset/run_local.sh" "$MODELHUB_DATA_DIR/superset" "$SUPERSET_PORT" \

@@ -68,13 +68,13 @@ def doctor(args: argparse.Namespace) -> int:
 
 def seed_demo(args: argparse.Namespace) -> int:
     from modelhub.context import AppContext
-    from modelhub.demo import catalog_is_empty
+    from modelhub.demo import needs_seed
 
     settings = Settings()
     settings.check()
     context = AppContext.from_settings(settings)
     try:
-        if args.if_empty and not catalog_is_empty(context):
+        if args.if_empty and not needs_seed(context):
             print("seed-demo: the catalog already has models; nothing to do (--if-empty)")
             return 0
         print("seed-demo: building the demo catalog (first start only)", flush=True)
@@ -100,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     seed_parser = commands.add_parser(
         "seed-demo", help="build the demo catalog (300+ models with real versions); idempotent"
     )
-    seed_parser.add_argument("--if-empty", action="store_true", help="do nothing when the catalog has any model")
+    seed_parser.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing when the catalog has any model (unless a seed run stopped midway)",
+    )
     seed_parser.add_argument("--history-months", type=int, default=4, help="months of metric history (0: none)")
     seed_parser.set_defaults(run=seed_demo)
     args = parser.parse_args(argv)

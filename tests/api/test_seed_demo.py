@@ -13,6 +13,7 @@ import skops.io
 from modelhub import cli
 from modelhub.config import Settings
 from modelhub.context import AppContext
+from modelhub.demo import needs_seed
 from modelhub.demo import seed as seed_module
 from modelhub.demo.seed import seed_demo
 from tests.conftest import unique_name
@@ -141,6 +142,33 @@ def test_seed_demo_command(settings, monkeypatch, capsys):
         context.close()
     assert cli.main(["seed-demo", "--if-empty"]) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_a_seed_stopped_midway_is_resumed_by_if_empty(client, monkeypatch):
+    """`make run` seeds beside the running API, so Ctrl-C may stop it midway: the catalog then has
+    models, yet `--if-empty` must still finish it (and, once finished, leave it alone)."""
+    context = client.app.state.context
+    assert needs_seed(context)  # empty
+    real_add_versions = seed_module.Seeder.add_versions
+    calls = []
+
+    def stop_after_first(self, *args):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return real_add_versions(self, *args)
+
+    monkeypatch.setattr(seed_module.Seeder, "add_versions", stop_after_first)
+    with pytest.raises(KeyboardInterrupt):
+        seed_demo(context, history_months=0, limit=3)
+    assert context.metadata.count("models") == 2  # the first with its versions, the second without
+    assert needs_seed(context), "a catalog left half-built by a stopped seed must be resumed"
+
+    monkeypatch.setattr(seed_module.Seeder, "add_versions", real_add_versions)
+    resumed = seed_demo(context, history_months=0, limit=3)
+    assert (resumed.models_present, resumed.models_added) == (1, 1)  # the stopped one got its versions
+    assert all(m.get("latest_version") for m in context.metadata.find("models", {}, limit=10).items)
+    assert not needs_seed(context)
 
 
 def test_seed_demo_writes_through_the_services_on_mongodb_and_s3(ferretdb, minio, tmp_path):

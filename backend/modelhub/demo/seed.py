@@ -21,6 +21,7 @@ from modelhub.context import AppContext
 from modelhub.dashboards.demo_history import write_demo_history
 from modelhub.datasets.repository import COLLECTION as DATASETS
 from modelhub.datasets.service import DatasetsService
+from modelhub.demo import mark_seed
 from modelhub.demo.catalog import PlannedModel, UseCase, plan
 from modelhub.demo.training import Trained, dataset_file, metrics_for, train
 from modelhub.models.schemas import ModelCreate
@@ -250,6 +251,7 @@ class Seeder:
 
     def run(self, history_months: int = 4, limit: int | None = None) -> SeedResult:
         started = time.perf_counter()
+        mark_seed(self.context, finished=False)  # until the end: a stopped run is resumed by --if-empty
         result = SeedResult()
         todo: list[tuple[PlannedModel, dict[str, Any] | None]] = []
         for planned in plan()[:limit]:  # a limit gives the first models of the plan (tests on slow backends)
@@ -287,6 +289,7 @@ class Seeder:
         if result.added and history_months > 0:
             self.progress(f"writing {history_months} months of metric history")
             result.history_points = write_demo_history(self.context.metrics, result.added, months=history_months)
+        mark_seed(self.context, finished=True)
         result.seconds = time.perf_counter() - started
         return result
 
