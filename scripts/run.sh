@@ -56,7 +56,6 @@ if [ "${MODELHUB_WITH_SUPERSET:-0}" = "1" ]; then
 fi
 # --- end of Superset
 
-
 # Each component runs in its own process group so a stop reaches its children too.
 setsid modelhub serve --host "$HOST" --port "$PORT" &
 backend_pid=$!
