@@ -1,120 +1,101 @@
-import { Fragment, useState, type ReactNode } from "react";
-import { Box, Link, Tab, Tabs, TextField, Typography } from "@mui/material";
-
-/**
- * A small, safe Markdown renderer (no HTML passes through: everything becomes React elements):
- * headings, paragraphs, lists, block quotes, fenced code, `code`, **bold**, *italic*, links.
- */
-export function Markdown({ source }: { source: string }) {
-  return <Box sx={{ "& > :first-of-type": { mt: 0 }, fontSize: 14, lineHeight: 1.6 }}>{renderBlocks(source)}</Box>;
-}
+import { useState, type ReactNode } from "react";
+import { Box, Link, Tab, Table, TableBody, TableCell, TableHead, TableRow, Tabs, TextField, Typography } from "@mui/material";
+import ReactMarkdown, { type Components } from "react-markdown";
+import remarkGfm from "remark-gfm";
 
 const SAFE_URL = /^(https?:\/\/|\/|#|mailto:)/i;
 
-function renderInline(text: string, keyPrefix = "i"): ReactNode[] {
-  const out: ReactNode[] = [];
-  const pattern = /(`[^`]+`)|(\*\*[^*]+\*\*)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(\[[^\]]+\]\([^)\s]+\))/g;
-  let last = 0;
-  let match: RegExpExecArray | null;
-  let n = 0;
-  while ((match = pattern.exec(text))) {
-    if (match.index > last) out.push(text.slice(last, match.index));
-    const token = match[0];
-    const key = `${keyPrefix}-${n++}`;
-    if (match[1]) out.push(<Box component="code" key={key} sx={{ fontFamily: "monospace", fontSize: "0.9em", bgcolor: "action.hover", px: 0.5, borderRadius: 0.5 }}>{token.slice(1, -1)}</Box>);
-    else if (match[2]) out.push(<strong key={key}>{renderInline(token.slice(2, -2), key)}</strong>);
-    else if (match[3]) out.push(<em key={key}>{renderInline(token.slice(1, -1), key)}</em>);
-    else {
-      const [, label, href] = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(token) ?? [];
-      out.push(
-        SAFE_URL.test(href) ? (
-          <Link key={key} href={href} target="_blank" rel="noopener noreferrer">
-            {label}
-          </Link>
-        ) : (
-          label
-        ),
-      );
-    }
-    last = match.index + token.length;
-  }
-  if (last < text.length) out.push(text.slice(last));
-  return out;
-}
+const HEADINGS = [
+  ["h1", "h5"],
+  ["h2", "h6"],
+  ["h3", "subtitle1"],
+  ["h4", "subtitle2"],
+  ["h5", "subtitle2"],
+  ["h6", "subtitle2"],
+] as const;
 
-function renderBlocks(source: string): ReactNode[] {
-  const lines = source.replace(/\r\n/g, "\n").split("\n");
-  const blocks: ReactNode[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    const key = `b${i}`;
-    if (!line.trim()) {
-      i += 1;
-      continue;
-    }
-    if (line.startsWith("```")) {
-      const code: string[] = [];
-      i += 1;
-      while (i < lines.length && !lines[i].startsWith("```")) code.push(lines[i++]);
-      i += 1;
-      blocks.push(
-        <Box key={key} component="pre" sx={{ fontFamily: "monospace", fontSize: 12.5, bgcolor: "action.hover", p: 1.5, borderRadius: 1, overflow: "auto" }}>
-          {code.join("\n")}
-        </Box>,
-      );
-      continue;
-    }
-    const heading = /^(#{1,4})\s+(.*)$/.exec(line);
-    if (heading) {
-      const level = heading[1].length;
-      blocks.push(
-        <Typography key={key} variant={(["h5", "h6", "subtitle1", "subtitle2"] as const)[level - 1]} component={`h${level + 1}` as "h2"} sx={{ mt: 2, mb: 1, fontWeight: 600 }}>
-          {renderInline(heading[2], key)}
-        </Typography>,
-      );
-      i += 1;
-      continue;
-    }
-    const bullet = /^\s*([-*+]|\d+[.)])\s+/;
-    if (bullet.test(line)) {
-      const ordered = /^\s*\d/.test(line);
-      const items: string[] = [];
-      while (i < lines.length && bullet.test(lines[i])) items.push(lines[i++].replace(bullet, ""));
-      const List = ordered ? "ol" : "ul";
-      blocks.push(
-        <Box key={key} component={List} sx={{ pl: 3, my: 1 }}>
-          {items.map((item, n) => (
-            <li key={n}>{renderInline(item, `${key}-${n}`)}</li>
-          ))}
-        </Box>,
-      );
-      continue;
-    }
-    if (line.startsWith(">")) {
-      const quote: string[] = [];
-      while (i < lines.length && lines[i].startsWith(">")) quote.push(lines[i++].replace(/^>\s?/, ""));
-      blocks.push(
-        <Box key={key} component="blockquote" sx={{ borderLeft: 3, borderColor: "divider", pl: 1.5, ml: 0, color: "text.secondary" }}>
-          {renderInline(quote.join(" "), key)}
-        </Box>,
-      );
-      continue;
-    }
-    const paragraph: string[] = [];
-    while (i < lines.length && lines[i].trim() && !/^(#{1,4}\s|```|>)/.test(lines[i]) && !bullet.test(lines[i])) paragraph.push(lines[i++]);
-    blocks.push(
-      <Typography key={key} variant="body2" component="p" sx={{ my: 1 }}>
-        {paragraph.map((p, n) => (
-          <Fragment key={n}>
-            {n > 0 && " "}
-            {renderInline(p, `${key}-${n}`)}
-          </Fragment>
-        ))}
-      </Typography>,
-    );
-  }
-  return blocks;
+/** Markdown elements as MUI ones; a document's `#` is a section of the page, so one level down. */
+const components: Components = {
+  ...Object.fromEntries(
+    HEADINGS.map(([tag, variant], level) => [
+      tag,
+      ({ children }: { children?: ReactNode }) => (
+        <Typography variant={variant} component={HEADINGS[Math.min(level + 1, 5)][0]} sx={{ mt: 2, mb: 1, fontWeight: 600 }}>
+          {children}
+        </Typography>
+      ),
+    ]),
+  ),
+  p: ({ children }) => (
+    <Typography variant="body2" component="p" sx={{ my: 1 }}>
+      {children}
+    </Typography>
+  ),
+  a: ({ href, children }) =>
+    href && SAFE_URL.test(href) ? (
+      <Link href={href} target="_blank" rel="noopener noreferrer">
+        {children}
+      </Link>
+    ) : (
+      <>{children}</>
+    ),
+  // no remote images in documentation (they would load from anywhere): their text stands in
+  img: ({ alt }) => <>{alt}</>,
+  ul: ({ children }) => (
+    <Box component="ul" sx={{ pl: 3, my: 1 }}>
+      {children}
+    </Box>
+  ),
+  ol: ({ children }) => (
+    <Box component="ol" sx={{ pl: 3, my: 1 }}>
+      {children}
+    </Box>
+  ),
+  blockquote: ({ children }) => (
+    <Box component="blockquote" sx={{ borderLeft: 3, borderColor: "divider", pl: 1.5, ml: 0, color: "text.secondary" }}>
+      {children}
+    </Box>
+  ),
+  pre: ({ children }) => (
+    <Box
+      component="pre"
+      sx={{ fontFamily: "monospace", fontSize: 12.5, bgcolor: "action.hover", p: 1.5, borderRadius: 1, overflow: "auto", "& code": { bgcolor: "transparent", p: 0 } }}
+    >
+      {children}
+    </Box>
+  ),
+  code: ({ children }) => (
+    <Box component="code" sx={{ fontFamily: "monospace", fontSize: "0.9em", bgcolor: "action.hover", px: 0.5, borderRadius: 0.5 }}>
+      {children}
+    </Box>
+  ),
+  table: ({ children }) => (
+    <Box sx={{ overflowX: "auto", my: 1.5 }}>
+      <Table size="small" sx={{ width: "auto", "& th": { fontWeight: 600 } }}>
+        {children}
+      </Table>
+    </Box>
+  ),
+  thead: ({ children }) => <TableHead>{children}</TableHead>,
+  tbody: ({ children }) => <TableBody>{children}</TableBody>,
+  tr: ({ children }) => <TableRow>{children}</TableRow>,
+  th: ({ children, style }) => <TableCell component="th" sx={{ textAlign: style?.textAlign }}>{children}</TableCell>,
+  td: ({ children, style }) => <TableCell sx={{ textAlign: style?.textAlign }}>{children}</TableCell>,
+};
+
+/**
+ * Markdown with GitHub's tables, task lists and strikethrough (react-markdown + remark-gfm). Safe:
+ * raw HTML shows as text and is never rendered, links go only to http(s), mailto and this site, and
+ * images show their text, never load.
+ */
+export function Markdown({ source }: { source: string }) {
+  return (
+    <Box sx={{ "& > :first-of-type": { mt: 0 }, fontSize: 14, lineHeight: 1.6 }}>
+      <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
+        {source}
+      </ReactMarkdown>
+    </Box>
+  );
 }
 
 /** Write / Preview tabs over a Markdown text area. */
@@ -149,7 +130,7 @@ export function MarkdownEditor({
           fullWidth
           sx={{ mt: 1.5 }}
           error={!!error}
-          helperText={error ?? helperText ?? "Markdown: # headings, **bold**, *italic*, `code`, lists, [links](https://…)"}
+          helperText={error ?? helperText ?? "Markdown: # headings, **bold**, *italic*, `code`, lists, tables, [links](https://…)"}
           slotProps={{ htmlInput: { "aria-label": label } }}
         />
       ) : (
