@@ -547,9 +547,45 @@ async function main() {
         await page.getByTestId("drift-status").getByText(/No drift report yet|Drifted|No drift|Not enough data/).first().waitFor();
         assert(await visible(monitoring.getByText("Model quality")), "no model quality chart");
         assert(await visible(monitoring.getByText("Prediction volume")), "no prediction volume chart");
+        assert((await page.getByTestId("predict-panel").count()) === 0, "a viewer is offered the prediction form");
         await page.evaluate(() => document.scrollingElement?.scrollTo(0, 0)); // a full-page shot of a scrolled page draws the fixed bars mid-page
         await shot(page, "23-model-monitoring");
       }
+    });
+
+    await check("business user tries a prediction on the model page (form from the input schema, a missing feature named, the worker's answer, the request in the log)", async () => {
+      assert(model, "no seeded model");
+      await freshPage();
+      await signIn(page, base, "business", { next: `/models/${model.id}` });
+      await page.getByRole("heading", { name: model.name }).waitFor();
+      const panel = page.getByTestId("predict-panel");
+      await panel.scrollIntoViewIfNeeded();
+      await panel.getByLabel("tenure").fill("3");
+      await panel.getByLabel("monthly_spend").fill("72.5");
+      // support_calls left empty: the schema allows it, the model needs it; the worker names it
+      await panel.getByRole("button", { name: "Predict" }).click();
+      // the version's first request spawns the serving workers and loads the file (seconds, more beside Airflow's start)
+      await panel.getByTestId("predict-error").or(panel.getByTestId("prediction-result")).waitFor({ timeout: 90000 });
+      assert(await visible(panel.getByTestId("predict-error").getByText("The records do not fit the model")), `no 422 shown: ${await panel.innerText()}`);
+      await panel.getByText("missing", { exact: true }).waitFor();
+      await panel.getByLabel("support_calls").fill("5");
+      await panel.getByRole("button", { name: "Predict" }).click();
+      const value = (await panel.getByTestId("prediction-value").textContent()).trim();
+      const record = { tenure: 3, monthly_spend: 72.5, support_calls: 5 };
+      const expected = await api(base, "business", "POST", `/api/models/${model.id}/predict?alias=champion&probabilities=true`, { records: [record] });
+      assert(expected.status === 200, `the API answered ${expected.status}`);
+      assert(String(expected.body.predictions[0]) === value, `the page shows ${value}, the API answers ${expected.body.predictions[0]}`);
+      const best = Math.max(...expected.body.probabilities[0]);
+      await panel.getByTestId("prediction-probabilities").getByText(`${(best * 100).toFixed(1)} %`).waitFor();
+      await panel.getByText(`answered by ${model.name} v${expected.body.model_version}`, { exact: false }).waitFor();
+      await settle(page);
+      await panel.screenshot({ path: join(shots, "24-model-try-prediction.png") });
+      // both requests (the page's and the check's) reach the prediction log, the page's caller named
+      const log = page.getByTestId("prediction-log");
+      await log.scrollIntoViewIfNeeded();
+      await log.getByRole("gridcell", { name: "business" }).nth(1).waitFor({ timeout: 30000 });
+      await settle(page);
+      await log.screenshot({ path: join(shots, "25-model-prediction-log.png") });
     });
 
     let registered = null;

@@ -60,6 +60,11 @@ export type LogLine = Schemas["LogLine"];
 export type Result = Schemas["ResultOut"];
 export type ModelEvent = Schemas["ModelEvent"];
 export type ModelEventAction = Schemas["ModelEventAction"];
+export type Prediction = Schemas["PredictOut"];
+export type PredictionLogEntry = Schemas["PredictionLogEntry"];
+type PredictOperation = operations["predict_api_models__model_id__predict_post"];
+export type PredictBody = NonNullable<PredictOperation["requestBody"]>["content"]["application/json"];
+export type PredictQuery = NonNullable<PredictOperation["parameters"]["query"]>;
 
 export const MODEL_FORMATS: ModelFormat[] = ["skops", "joblib", "pickle", "torchscript", "torch_state_dict", "onnx", "mlflow", "other"];
 export const STAGES: Stage[] = ["none", "staging", "production", "archived"];
@@ -104,6 +109,11 @@ export const registryApi = {
     ),
   history: (id: string, query: { action?: ModelEventAction[]; cursor?: string | null; limit?: number }) =>
     unwrap(api.GET("/api/models/{model_id}/history", { params: { path: { model_id: id }, query } })),
+  /** Online predictions, answered by a serving worker (422 details name the record and the field). */
+  predict: (id: string, body: PredictBody, query: PredictQuery) =>
+    unwrap(api.POST("/api/models/{model_id}/predict", { params: { ...modelPath(id), query }, body })),
+  predictionLog: (id: string, query: { version?: number; since?: string; limit?: number }) =>
+    unwrap(api.GET("/api/models/{model_id}/predictions", { params: { ...modelPath(id), query } })),
   artifactUrl: (id: string, version: number) =>
     `/api/models/${encodeURIComponent(id)}/versions/${version}/artifact`,
 

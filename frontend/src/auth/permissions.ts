@@ -8,6 +8,7 @@ export type Permission =
   | "delete_any_model"
   | "manage_deployments"
   | "trigger_executions"
+  | "predict"
   | "cancel_any_execution"
   | "manage_users"
   | "read_audit";
@@ -21,6 +22,7 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   delete_any_model: "delete any model",
   manage_deployments: "manage deployments",
   trigger_executions: "trigger executions",
+  predict: "run online predictions and read the prediction log",
   cancel_any_execution: "cancel any execution",
   manage_users: "manage users",
   read_audit: "read the audit log",

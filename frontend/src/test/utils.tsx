@@ -10,11 +10,13 @@ import { theme } from "../theme";
 
 const PERMISSIONS: Record<string, string[]> = {
   viewer: ["authenticated", "browse", "read_logs"],
-  business_user: ["authenticated", "browse", "read_logs", "trigger_executions"],
-  data_scientist: ["authenticated", "browse", "read_logs", "edit_models", "delete_models", "manage_deployments", "trigger_executions"],
+  business_user: ["authenticated", "browse", "read_logs", "trigger_executions", "predict"],
+  data_scientist: [
+    "authenticated", "browse", "read_logs", "edit_models", "delete_models", "manage_deployments", "trigger_executions", "predict",
+  ],
   admin: [
     "authenticated", "browse", "read_logs", "edit_models", "delete_models", "delete_any_model", "manage_deployments",
-    "trigger_executions", "cancel_any_execution", "manage_users", "read_audit",
+    "trigger_executions", "predict", "cancel_any_execution", "manage_users", "read_audit",
   ],
 };
 

@@ -48,10 +48,10 @@ const route = { route: `/models/${MODEL.id}`, path: "/models/:modelId" };
 
 describe("model detail", () => {
   it.each([
-    ["viewer", false, false],
-    ["business_user", false, false],
-    ["data_scientist", true, true],
-  ])("%s: edit/upload shown %s, deploy shown %s", async (role, edit, deploy) => {
+    ["viewer", false, false, false],
+    ["business_user", false, false, true],
+    ["data_scientist", true, true, true],
+  ])("%s: edit/upload shown %s, deploy shown %s, predict shown %s", async (role, edit, deploy, predict) => {
     server();
     renderAs(role, <ModelDetailPage />, route);
     await screen.findByRole("heading", { name: "Churn" });
@@ -59,6 +59,8 @@ describe("model detail", () => {
     expect(screen.queryAllByRole("button", { name: "Upload version" }).length > 0).toBe(edit);
     expect(screen.queryAllByRole("button", { name: "Deploy" }).length > 0).toBe(deploy);
     expect(screen.queryAllByRole("button", { name: "Move" }).length > 0).toBe(edit);
+    expect(screen.queryByTestId("predict-panel") !== null).toBe(predict);
+    expect(screen.queryByTestId("prediction-log") !== null).toBe(predict);
   });
 
   it("shows lineage with links and the documentation as Markdown", async () => {

@@ -27,6 +27,8 @@ import { MonitoringPanel } from "./MonitoringPanel";
 import { LineagePanel } from "./LineagePanel";
 import { HistoryPanel } from "./HistoryPanel";
 import { ModelDeploymentsPanel } from "./ModelDeploymentsPanel";
+import { PredictPanel } from "./PredictPanel";
+import { PredictionLogPanel } from "./PredictionLogPanel";
 import { AliasDialog, StageDialog, UploadVersionDialog } from "./VersionDialogs";
 import { StatusChip, TagChips } from "../../components/Chips";
 import { EmptyState } from "../../components/EmptyState";
@@ -425,8 +427,10 @@ export function ModelDetailPage() {
               </Stack>
               <Versions model={m} canEdit={canEdit} onAction={onAction} onError={onError} onVersions={setVersions} />
             </Box>
+            {can("predict") && <PredictPanel key={m.id} model={m} versions={knownVersions} />}
             <ModelDeploymentsPanel model={m} />
             <MonitoringPanel model={m} />
+            {can("predict") && <PredictionLogPanel model={m} />}
             <LineagePanel key={`${m.id}-${m.latest_version}`} model={m} versions={versions.map((v) => v.version)} />
             <Card>
               <CardHeader title="Documentation" titleTypographyProps={{ variant: "subtitle1" }} sx={{ pb: 0 }} />
