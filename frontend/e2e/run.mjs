@@ -249,6 +249,7 @@ async function startBackend() {
     MODELHUB_AIRFLOW_USERNAME: "admin",
     MODELHUB_AIRFLOW_PASSWORD: airflow.password,
     MODELHUB_DAG_VISIBLE_WAIT_S: "30",
+    MODELHUB_SERVING_PRESTART: "true", // as make run: the first prediction finds its workers started
   });
   let stopped = false;
   const stop = async () => {
@@ -564,7 +565,7 @@ async function main() {
       await panel.getByLabel("monthly_spend").fill("72.5");
       // support_calls left empty: the schema allows it, the model needs it; the worker names it
       await panel.getByRole("button", { name: "Predict" }).click();
-      // the version's first request spawns the serving workers and loads the file (seconds, more beside Airflow's start)
+      // the version's first request loads its file in a worker (seconds, more beside Airflow's start)
       await panel.getByTestId("predict-error").or(panel.getByTestId("prediction-result")).waitFor({ timeout: 90000 });
       assert(await visible(panel.getByTestId("predict-error").getByText("The records do not fit the model")), `no 422 shown: ${await panel.innerText()}`);
       await panel.getByText("missing", { exact: true }).waitFor();
