@@ -726,6 +726,8 @@ async function main() {
       await page.getByRole("button", { name: "Create deployment" }).click();
       await page.getByRole("heading", { name: "e2e-weekday-scoring" }).waitFor();
       await page.getByTestId("deployment-next-runs").getByRole("listitem").first().waitFor();
+      await page.getByTestId("deployment-dataset").getByText(/60 rows · 4 columns · csv/).waitFor();
+      assert(await visible(page.getByTestId("deployment-dataset").getByRole("button", { name: "customers-weekly" })), "the dataset is not named");
       await shot(page, "81-deployment-detail");
     });
 

@@ -7,7 +7,8 @@ import PlayCircleOutlineIcon from "@mui/icons-material/PlayCircleOutline";
 import ScheduleOutlinedIcon from "@mui/icons-material/ScheduleOutlined";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link as RouterLink, useLocation, useNavigate, useParams } from "react-router";
-import { describeError } from "../../api/errors";
+import { downloadFile } from "../../api/download";
+import { describeError, isApiError } from "../../api/errors";
 import { keys } from "../../api/hooks";
 import { registryApi, type Deployment } from "../../api/registry";
 import { useCan } from "../../auth/context";
@@ -15,7 +16,7 @@ import { StatusChip } from "../../components/Chips";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { describeCron } from "../../components/cron";
 import { ErrorState } from "../../components/ErrorState";
-import { formatDateTime, humanize, timeAgo } from "../../components/format";
+import { formatBytes, formatCount, formatDateTime, humanize, timeAgo } from "../../components/format";
 import { JsonBlock } from "../../components/JsonEditor";
 import { PageHeader } from "../../components/PageHeader";
 import { RecordNotLoaded } from "../../components/RecordNotLoaded";
@@ -64,6 +65,46 @@ function NextRuns({ deployment }: { deployment: Deployment }) {
             </ListItem>
           ))}
         </List>
+      )}
+    </Box>
+  );
+}
+
+/** The dataset a deployment reads, by name with its size and a download, rather than its id. */
+function DatasetSummary({ id }: { id: string }) {
+  const dataset = useQuery({ queryKey: ["datasets", id], queryFn: () => registryApi.dataset(id), staleTime: 60_000 });
+  const [failed, setFailed] = useState<string | null>(null);
+  if (dataset.isLoading) return <Skeleton width={140} />;
+  if (!dataset.data) {
+    const gone = isApiError(dataset.error) && dataset.error.status === 404;
+    return (
+      <Tooltip title={id}>
+        <Typography variant="body2" color={gone ? "error" : "text.secondary"}>
+          {gone ? "deleted: the next runs fail until the deployment names another dataset" : "could not be loaded"}
+        </Typography>
+      </Tooltip>
+    );
+  }
+  const ds = dataset.data;
+  return (
+    <Box data-testid="deployment-dataset">
+      <Tooltip describeChild title={`download · id ${ds.id} · sha256 ${ds.sha256}`}>
+        <Link
+          component="button"
+          type="button"
+          onClick={() => void downloadFile(ds.download_path, ds.filename).catch((e) => setFailed(describeError(e).message))}
+          sx={{ fontWeight: 600, textAlign: "left" }}
+        >
+          {ds.name}
+        </Link>
+      </Tooltip>
+      <Typography variant="caption" color="text.secondary" component="div">
+        {formatCount(ds.row_count)} rows · {ds.columns.length} columns · {ds.format} · {formatBytes(ds.size)}
+      </Typography>
+      {failed && (
+        <Typography variant="caption" color="error" component="div">
+          {failed}
+        </Typography>
       )}
     </Box>
   );
@@ -186,7 +227,7 @@ export function DeploymentDetailPage() {
                     <Fact label="Pipeline">{humanize(d.kind)}</Fact>
                   </Grid>
                   <Grid size={{ xs: 6, sm: 4 }}>
-                    <Fact label="Dataset">{d.dataset_id ? <Typography fontFamily="monospace" fontSize={13}>{d.dataset_id}</Typography> : null}</Fact>
+                    <Fact label="Dataset">{d.dataset_id ? <DatasetSummary id={d.dataset_id} /> : null}</Fact>
                   </Grid>
                   <Grid size={{ xs: 6, sm: 4 }}>
                     <Fact label="Airflow DAG">
