@@ -173,7 +173,7 @@ export function PredictPanel({ model, versions }: { model: Model; versions: numb
   };
 
   const aliasOptions = Object.entries(model.aliases ?? {}).sort(([a], [b]) => (a === "champion" ? -1 : b === "champion" ? 1 : a.localeCompare(b)));
-  const versionOptions = [...new Set([...(versions.length ? versions : []), ...(model.latest_version ? [model.latest_version] : [])])].sort((a, b) => b - a);
+  const versionOptions = [...new Set([...versions, ...(model.latest_version ? [model.latest_version] : [])])].sort((a, b) => b - a);
   const showReference = formMode && hasReference(fields, stats);
 
   return (
