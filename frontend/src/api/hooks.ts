@@ -12,6 +12,9 @@ export const keys = {
   executions: ["executions"] as const,
 };
 
+/** A model's prediction log (refetched by the prediction card once its own request is logged). */
+export const predictionLogKey = (modelId: string) => [...keys.models, modelId, "predictions"];
+
 export function fetchUsers(args: { q?: string; role?: Role; cursor: string | null; limit: number }) {
   return unwrap(
     api.GET("/api/users", {

@@ -29,7 +29,7 @@ import PlayArrowIcon from "@mui/icons-material/PlayArrow";
 import ScienceOutlinedIcon from "@mui/icons-material/ScienceOutlined";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, isApiError } from "../../api/errors";
-import { keys } from "../../api/hooks";
+import { keys, predictionLogKey } from "../../api/hooks";
 import { registryApi, type Model, type Prediction, type PredictBody } from "../../api/registry";
 import { JsonEditor } from "../../components/JsonEditor";
 import { parseJson, type JsonSchema } from "../../components/jsonSchema";
@@ -49,7 +49,7 @@ import {
   type Target,
 } from "./predictForm";
 
-type Answer = { prediction: Prediction; records: number; ms: number };
+type Answer = { prediction: Prediction; ms: number };
 
 const targetKey = (t: Target) => ("alias" in t ? `alias:${t.alias}` : `version:${t.version}`);
 const fromKey = (key: string): Target => (key.startsWith("alias:") ? { alias: key.slice(6) } : { version: Number(key.slice(8)) });
@@ -115,7 +115,7 @@ export function PredictPanel({ model, versions }: { model: Model; versions: numb
 
   const switchMode = (next: "form" | "json" | null) => {
     if (!next) return;
-    if (next === "json" && !text.trim()) setText(JSON.stringify({ records: [buildRecord(fields, values).record] }, null, 2));
+    if (next === "json" && !text.trim()) setText(JSON.stringify(currentBody(), null, 2));
     setMode(next);
   };
 
@@ -152,10 +152,9 @@ export function PredictPanel({ model, versions }: { model: Model; versions: numb
         ...targetQuery(target),
         probabilities: classifier && probabilities ? true : undefined,
       });
-      const records = prediction.predictions.length;
-      setAnswer({ prediction, records, ms: performance.now() - started });
+      setAnswer({ prediction, ms: performance.now() - started });
       // the prediction log is written in the background, about a second later
-      setTimeout(() => void client.invalidateQueries({ queryKey: [...keys.models, model.id, "predictions"] }), 1500);
+      setTimeout(() => void client.invalidateQueries({ queryKey: predictionLogKey(model.id) }), 1500);
     } catch (error) {
       setAnswer(null);
       setFailure(error);
@@ -367,7 +366,8 @@ function Failure({ error }: { error: unknown }) {
 }
 
 function AnswerView({ answer, output }: { answer: Answer; output: JsonSchema | null }) {
-  const { prediction, records, ms } = answer;
+  const { prediction, ms } = answer;
+  const records = prediction.predictions.length;
   const label = output?.title ?? "Prediction";
   const meta = (
     <Typography variant="caption" color="text.secondary" component="div">

@@ -2,7 +2,7 @@ import { Card, CardContent, CardHeader, Chip, Tooltip, Typography } from "@mui/m
 import { DataGrid, type GridColDef } from "@mui/x-data-grid";
 import ReceiptLongOutlinedIcon from "@mui/icons-material/ReceiptLongOutlined";
 import { useQuery } from "@tanstack/react-query";
-import { keys } from "../../api/hooks";
+import { predictionLogKey } from "../../api/hooks";
 import { registryApi, type Model, type PredictionLogEntry } from "../../api/registry";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
@@ -52,7 +52,7 @@ const columns: GridColDef<Row>[] = [
 /** The model's latest online predictions from the prediction log (sampled inputs and outputs), refreshed every 10 s. */
 export function PredictionLogPanel({ model }: { model: Model }) {
   const log = useQuery({
-    queryKey: [...keys.models, model.id, "predictions"],
+    queryKey: predictionLogKey(model.id),
     queryFn: () => registryApi.predictionLog(model.id, { limit: LIMIT }),
     refetchInterval: REFRESH_MS,
   });

@@ -121,51 +121,50 @@ export function hasReference(fields: RecordField[], stats: Record<string, unknow
   return fields.some((f) => columns[f.name]);
 }
 
-/** The training data's median of each numeric field and most frequent value of the others. */
-export function typicalValues(fields: RecordField[], stats: Record<string, unknown> | null | undefined): FormValues {
+/** Form values for the fields the reference statistics know, each picked from its column's statistics. */
+function valuesFrom(
+  fields: RecordField[],
+  stats: Record<string, unknown> | null | undefined,
+  pick: (field: RecordField, column: ColumnStats) => string | boolean | undefined,
+): FormValues {
   const columns = columnsOf(stats);
   const out: FormValues = {};
   for (const field of fields) {
     const column = columns[field.name];
-    if (!column) continue;
-    let value: string | boolean | undefined;
-    if (column.type === "numeric") {
-      const median = column.percentiles?.[50] ?? column.mean;
-      value = median === undefined || median === null ? undefined : numberValue(field, median);
-    } else {
-      const top = categories(column)[0];
-      value = top ? categoryValue(field, top[0]) : undefined;
-    }
+    const value = column ? pick(field, column) : undefined;
     if (value !== undefined) out[field.name] = value;
   }
   return out;
 }
 
+/** The training data's median of each numeric field and most frequent value of the others. */
+export function typicalValues(fields: RecordField[], stats: Record<string, unknown> | null | undefined): FormValues {
+  return valuesFrom(fields, stats, (field, column) => {
+    if (column.type === "numeric") {
+      const median = column.percentiles?.[50] ?? column.mean;
+      return median === undefined || median === null ? undefined : numberValue(field, median);
+    }
+    const top = categories(column)[0];
+    return top ? categoryValue(field, top[0]) : undefined;
+  });
+}
+
 /** A record drawn from the training data's distribution of each field (its 101 percentiles, or its category counts). */
 export function randomValues(fields: RecordField[], stats: Record<string, unknown> | null | undefined, random: () => number = Math.random): FormValues {
-  const columns = columnsOf(stats);
-  const out: FormValues = {};
-  for (const field of fields) {
-    const column = columns[field.name];
-    if (!column) continue;
-    let value: string | boolean | undefined;
+  return valuesFrom(fields, stats, (field, column) => {
     if (column.type === "numeric" && column.percentiles?.length) {
       const p = column.percentiles;
       const at = random() * (p.length - 1);
       const low = Math.floor(at);
       const high = Math.min(low + 1, p.length - 1);
-      const n = p[low] + (p[high] - p[low]) * (at - low);
-      value = numberValue(field, Number(n.toPrecision(4)));
-    } else {
-      const counts = categories(column);
-      const total = counts.reduce((sum, [, c]) => sum + c, 0);
-      let draw = random() * total;
-      const picked = counts.find(([, c]) => (draw -= c) < 0) ?? counts[counts.length - 1];
-      value = picked ? categoryValue(field, picked[0]) : undefined;
+      return numberValue(field, Number((p[low] + (p[high] - p[low]) * (at - low)).toPrecision(4)));
     }
-    if (value !== undefined) out[field.name] = value;
-  }
-  return out;
+    const counts = categories(column);
+    const total = counts.reduce((sum, [, c]) => sum + c, 0);
+    let draw = random() * total;
+    const picked = counts.find(([, c]) => (draw -= c) < 0) ?? counts[counts.length - 1];
+    return picked ? categoryValue(field, picked[0]) : undefined;
+  });
 }
 
 /** 3 significant digits: a hint, not a value to copy (12.3456 → 12.3, 0.000123456 → 0.000123). */
